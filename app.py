@@ -1,0 +1,38 @@
+"""Entry point: ``streamlit run app.py``. Routes the pages in workflow order and draws the shared sidebar."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import streamlit as st
+
+# Import the numeric stack in the script thread before any worker thread starts (a first
+# import inside a worker raced with Plotly); Python caches it, so later reruns pay nothing.
+import core.pipeline  # noqa: E402,F401
+from ui.session import collect_finished_job, current_series, owner_id  # noqa: E402
+
+st.set_page_config(page_title="LSTM forecasting dashboard", page_icon=":material/timeline:", layout="wide")
+
+pages = [
+    st.Page("pages/data.py", title="Data", icon=":material/table_chart:", default=True),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/forecast.py", title="Forecast", icon=":material/insights:"),
+]
+navigation = st.navigation(pages)
+
+owner_id()
+collect_finished_job()
+series = current_series()
+
+with st.sidebar:
+    st.caption("Workflow: **1. Data** → **2. Train** → **3. Forecast**")
+    st.caption(f"Data: {len(series.values):,} points")
+    job = st.session_state.get("job")
+    if job is not None and not job.snapshot().done:
+        st.caption(":material/hourglass_top: A training is running")
+    elif st.session_state.get("run") is not None:
+        st.caption(":material/check_circle: A trained model is ready")
+
+navigation.run()

@@ -1,0 +1,157 @@
+"""Downloads: formula-safe CSV, model bundle zip, config JSON, offline figure HTML, safe labels."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from core.errors import TrainingError
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from core.config import ForecastConfig
+    from core.types import ForecastRun
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "safe_label",
+    "neutralise_formulas",
+    "forecast_csv",
+    "predictions_csv",
+    "bundle_zip",
+    "config_json",
+    "figure_html",
+]
+
+#: A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+_WHITESPACE = re.compile(r"\s+")
+_NO_RUN = "There is nothing to download yet: train a model first."
+
+
+def safe_label(text: object, limit: int = 60) -> str:
+    """Turn any user string (column name, file name) into a short, printable, one-line label.
+
+    Control and format characters (including bidi overrides and zero-width spaces) become spaces,
+    runs of whitespace collapse to one space, and a label longer than ``limit`` is cut with "…".
+
+    Args:
+        text: anything; it is converted with ``str``.
+        limit: maximum length of the result, "…" included (at least 1).
+
+    Returns:
+        The label; "" for an empty or all-invisible input.
+    """
+    limit = max(1, int(limit))
+    visible = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    label = _WHITESPACE.sub(" ", visible).strip()
+    if len(label) <= limit:
+        return label
+    return label[: limit - 1].rstrip() + "…"
+
+
+def _neutralise_text(value: Any) -> Any:
+    """Prefix a string that a spreadsheet would run as a formula with ``'``; leave anything else alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` where string headers and string cells cannot run as spreadsheet formulas.
+
+    Numbers stay numbers (``-3.2`` is written as ``-3.2``); only text that starts with
+    ``= + - @ \\t \\r`` gets a leading ``'``.
+
+    Args:
+        frame: any table, shape ``(rows, columns)``.
+
+    Returns:
+        A new frame of the same shape; ``frame`` is not modified.
+    """
+    out = frame.copy()
+    out.columns = [_neutralise_text(name) for name in out.columns]
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            out.isetitem(position, column.map(_neutralise_text))
+    return out
+
+
+def _date_format(dates: pd.Series) -> str:
+    """ISO 8601: a plain date when every timestamp is midnight, else date and time."""
+    stamps = pd.DatetimeIndex(dates)
+    if len(stamps) and (stamps != stamps.normalize()).any():
+        return "%Y-%m-%dT%H:%M:%S"
+    return "%Y-%m-%d"
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (no index, ISO dates, ``\\n`` line ends) of a formula-neutralised frame."""
+    dates = frame["date"] if "date" in frame.columns else pd.Series([], dtype="datetime64[ns]")
+    safe = neutralise_formulas(frame)
+    return safe.to_csv(index=False, date_format=_date_format(dates), lineterminator="\n").encode("utf-8")
+
+
+def forecast_csv(run: ForecastRun) -> bytes:
+    """The future forecast as CSV with the header ``date,forecast,lower,upper``.
+
+    Raises:
+        TrainingError: when the run has no forecast (no usable model).
+    """
+    if not run.usable or run.forecast is None:
+        raise TrainingError(_NO_RUN)
+    frame = run.forecast.loc[:, ["date", "forecast", "lower", "upper"]]
+    return _csv_bytes(frame)
+
+
+def predictions_csv(run: ForecastRun) -> bytes:
+    """Test-span predictions as CSV: ``date,actual,lstm,naive,seasonal_naive,mean`` (original units).
+
+    Raises:
+        TrainingError: when the run has no predictions (no usable model).
+    """
+    if not run.usable or run.predictions is None:
+        raise TrainingError(_NO_RUN)
+    frame = run.predictions.rename_axis("date").reset_index()
+    return _csv_bytes(frame)
+
+
+def bundle_zip(run: ForecastRun) -> bytes:
+    """A zip of the model bundle (``model.keras`` + ``meta.json``) written by ``core.bundle.save_bundle``.
+
+    Raises:
+        TrainingError: when the run has no usable model.
+    """
+    if not run.usable:
+        raise TrainingError(_NO_RUN)
+    from core.bundle import save_bundle  # Keras-heavy: imported only when a bundle is wanted
+
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="lstm-bundle-") as tmp:
+        root = Path(tmp)
+        save_bundle(run, root)
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                archive.write(path, arcname=path.relative_to(root).as_posix())
+    return buffer.getvalue()
+
+
+def config_json(config: ForecastConfig) -> bytes:
+    """``config.to_dict()`` as pretty, strict (no NaN) UTF-8 JSON that ``ForecastConfig.from_dict`` reads."""
+    text = json.dumps(config.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def figure_html(fig: go.Figure) -> bytes:
+    """A self-contained HTML page of ``fig`` with plotly.js inlined, so it opens offline."""
+    return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")

@@ -1,0 +1,163 @@
+"""Data page: choose a built-in series or upload a CSV, see what was repaired, look at and edit the series."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.datasets import builtin_names, builtin_title, load_builtin
+from core.errors import CoreError
+from core.intake import MAX_COLUMNS, MAX_ROWS, read_series, series_from_frame
+from core.plots import series_figure, unit_for
+from ui.session import current_series, md_escape, set_series
+
+EDITABLE_ROWS = 5_000
+
+st.title("1. Data")
+st.write(
+    "Pick an example series or upload your own CSV file with dates and values (temperatures, for example). "
+    "Then go to **Train**."
+)
+
+series = current_series()
+
+left, right = st.columns([1, 1], gap="large")
+with left:
+    st.subheader("Example data")
+    names = builtin_names()
+    choice = st.selectbox(
+        "Built-in series",
+        names,
+        index=None,
+        format_func=builtin_title,
+        placeholder="Choose an example series…",
+        help="Ready-made series that need no file: the blog tutorial's 20 days, real Seattle weather, "
+        "or a synthetic seasonal series.",
+        key="builtin_choice",
+    )
+    if choice is not None and st.session_state.get("loaded_builtin") != choice:
+        st.session_state["loaded_builtin"] = choice
+        st.session_state.pop("upload", None)
+        set_series(load_builtin(choice), f"Built-in: {builtin_title(choice)}")
+        series = current_series()
+
+with right:
+    st.subheader("Your own file")
+    uploaded = st.file_uploader(
+        "Upload a CSV or TSV file",
+        type=["csv", "tsv", "txt"],
+        help=f"One row per time step: a date column and a value column. Up to {MAX_ROWS:,} rows and "
+        f"{MAX_COLUMNS} columns. Commas, semicolons, tabs, decimal commas and most date formats work.",
+        key="uploader",
+    )
+    if uploaded is not None and st.session_state.get("upload_seen") != uploaded.file_id:
+        st.session_state["upload_seen"] = uploaded.file_id
+        data = uploaded.getvalue()
+        try:
+            loaded = read_series(data)
+        except CoreError as exc:
+            st.session_state["upload_error"] = f"{uploaded.name}: {exc}"
+        else:
+            st.session_state["upload_error"] = None
+            st.session_state["upload"] = {"name": uploaded.name, "bytes": data}
+            st.session_state["loaded_builtin"] = None
+            set_series(loaded, f"File: {uploaded.name}")
+            series = current_series()
+    if st.session_state.get("upload_error"):
+        st.error(
+            f"{md_escape(st.session_state['upload_error'])}  \nYour previous data is kept.",
+            icon=":material/error:",
+        )
+
+# Column pickers: only when the file offers a choice.
+upload = st.session_state.get("upload")
+if upload is not None and (len(series.numeric_columns) > 1 or len(series.columns) > 2):
+    st.subheader("Columns")
+    c1, c2 = st.columns(2)
+    date_options = ["(none: generate dates)", *[c for c in series.columns if c != series.value_column]]
+    date_index = date_options.index(series.date_column) if series.date_column in date_options else 0
+    date_pick = c1.selectbox("Date column", date_options, index=date_index, key="date_pick",
+                             help="The column with the timestamps.")
+    value_options = list(series.numeric_columns) or [series.value_column]
+    value_pick = c2.selectbox(
+        "Value column", value_options,
+        index=value_options.index(series.value_column) if series.value_column in value_options else 0,
+        key="value_pick", help="The numbers to forecast.",
+    )
+    wanted_date = None if date_pick == date_options[0] else date_pick
+    if (wanted_date, value_pick) != (series.date_column, series.value_column):
+        try:
+            repicked = read_series(upload["bytes"], date_column=wanted_date, value_column=value_pick)
+        except CoreError as exc:
+            st.error(f"{md_escape(exc)} The previous column choice is kept.", icon=":material/error:")
+        else:
+            set_series(repicked, f"File: {upload['name']}")
+            st.rerun()
+
+unit = unit_for(series.value_column)
+st.subheader("Your series")
+st.caption(
+    f"{md_escape(st.session_state.get('series_source', ''))} · {len(series.values):,} points · "
+    f"from {series.values.index[0]:%Y-%m-%d %H:%M} to {series.values.index[-1]:%Y-%m-%d %H:%M} · "
+    f"one point per {series.frequency} · value column: {md_escape(series.value_column)}"
+)
+
+if series.repairs:
+    with st.container(border=True):
+        st.markdown("**What we fixed or noticed in the data**")
+        for repair in series.repairs:
+            st.markdown(f"- {md_escape(repair.detail)}")
+else:
+    st.success("The data is clean: nothing needed repairing.", icon=":material/check_circle:")
+
+st.plotly_chart(series_figure(series, unit=unit), width="stretch", key="series_chart")
+
+st.subheader("Edit the numbers")
+
+original = st.session_state.get("original", series)
+if len(original.values) > EDITABLE_ROWS:
+    st.info(
+        f"Table editing is available for series up to {EDITABLE_ROWS:,} rows; this one has "
+        f"{len(original.values):,}. Here are the first rows.",
+        icon=":material/info:",
+    )
+    st.dataframe(series.frame().head(200), hide_index=True)
+else:
+    st.caption("Change cells, paste rows from a spreadsheet, or add and delete rows. Edits are checked like a file.")
+    base = original.frame()
+    edited = st.data_editor(
+        base,
+        num_rows="dynamic",
+        hide_index=True,
+        key=f"editor_{st.session_state.get('editor_version', 0)}",
+        column_config={
+            "date": st.column_config.DatetimeColumn("date", required=True),
+            original.value_column: st.column_config.NumberColumn(original.value_column, required=True),
+        },
+        width="stretch",
+    )
+    if not edited.equals(base):
+        try:
+            result = series_from_frame(edited, date_column="date", value_column=original.value_column)
+        except CoreError as exc:
+            st.session_state["edit_error"] = str(exc)
+        else:
+            same = result.values.equals(series.values)
+            if not same or st.session_state.get("edit_error"):
+                set_series(result, "Edited table", original=False)
+                st.rerun()
+    elif st.session_state.get("series_source") == "Edited table":
+        set_series(original, "Original data (edits undone)", original=False)
+        st.rerun()
+
+    if st.session_state.get("edit_error"):
+        st.error(
+            f"The edited table can't be used: {md_escape(st.session_state['edit_error'])} "
+            "Fix the cells or reset the table; training is disabled until then.",
+            icon=":material/error:",
+        )
+    if st.button("Reset table to the original data", icon=":material/undo:", key="reset_table"):
+        set_series(original, st.session_state.get("original_source", "Original data"))
+        st.rerun()
+
+st.divider()
+st.page_link("pages/train.py", label="Next: train a model on this series", icon=":material/arrow_forward:")

@@ -1,0 +1,110 @@
+"""Forecast page: the trained model against simple baselines, the future forecast, downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.export import bundle_zip, config_json, figure_html, forecast_csv, predictions_csv
+from core.plots import forecast_figure, unit_for
+from core.types import ForecastRun
+
+MODEL_NAMES = {
+    "lstm": "LSTM (your model)",
+    "naive": "Same as last step (naive)",
+    "seasonal_naive": "Same as one season ago",
+    "mean": "Training average",
+}
+
+st.title("3. Forecast")
+run: ForecastRun | None = st.session_state.get("run")
+if run is None:
+    st.info("No trained model yet. Go to **Train** and press **Train**; the results appear here when it finishes.",
+            icon=":material/info:")
+    st.page_link("pages/train.py", label="Go to Train", icon=":material/arrow_forward:")
+    st.stop()
+
+values: pd.Series = st.session_state["run_values"]
+unit = unit_for(run.value_column)
+metrics = run.metrics or {}
+lstm_mae = metrics["lstm"]["mae"]
+naive_mae = metrics["naive"]["mae"]
+step_word = {"D": "day", "h": "hour", "min": "minute", "MS": "month", "W-SUN": "week"}.get(run.frequency, "step")
+
+if lstm_mae < naive_mae:
+    gain = 100 * (1 - lstm_mae / naive_mae)
+    verdict = (f"On the test period the model is off by **{lstm_mae:.2f} {unit}** on average, "
+               f"**{gain:.0f} % better** than simply repeating the previous {step_word} ({naive_mae:.2f} {unit}).")
+    st.success(verdict, icon=":material/thumb_up:")
+else:
+    loss = 100 * (lstm_mae / naive_mae - 1) if naive_mae > 0 else float("inf")
+    verdict = (f"The model does **not** beat \"same as yesterday\": on the test period it is off by "
+               f"**{lstm_mae:.2f} {unit}** on average, {loss:.0f} % worse than simply repeating the previous "
+               f"{step_word} ({naive_mae:.2f} {unit}). Don't trust this forecast more than that simple rule.")
+    st.warning(verdict, icon=":material/warning:")
+if run.interval_coverage is not None:
+    st.write(f"The {run.interval_level:.0%} prediction band contained the true value "
+             f"**{run.interval_coverage:.0%}** of the time on the test period "
+             f"({'about as promised' if abs(run.interval_coverage - run.interval_level) <= 0.1 else 'not as promised'}).")
+st.caption(f"Model status: {run.status.replace('_', ' ')} after {run.epochs_run} epochs "
+           f"(best epoch {run.best_epoch}), {run.train_seconds:.1f} s of training.")
+
+show_baselines = st.toggle("Show the simple baselines on the chart", value=True, key="show_baselines",
+                           help="Dotted lines: what simple rules would have predicted for the same days.")
+figure = forecast_figure(run, values, show_baselines=show_baselines, unit=unit)
+st.plotly_chart(figure, width="stretch", key="forecast_chart")
+with st.expander("How to read this chart"):
+    st.markdown(
+        "- The **grey line** is your data. The shaded area after the test marker is the **test period**: the "
+        "model never trained on it, so it shows honestly how good the forecast is.\n"
+        "- The **LSTM line** in the test period is the model's one-step-ahead prediction for each point.\n"
+        "- **Dotted lines** are simple rules on the same points: repeat the last value, repeat the value one "
+        "season ago, or use the average.\n"
+        "- After the last data point comes the **forecast** with its **band**: the range where the true "
+        "value should fall most of the time."
+    )
+
+st.subheader("How good is it? (test period, one step ahead)")
+table = pd.DataFrame(
+    [
+        {
+            "Model": MODEL_NAMES[name],
+            f"MAE ({unit or 'units'})": row["mae"],
+            f"RMSE ({unit or 'units'})": row["rmse"],
+            "sMAPE (%)": row["smape"],
+            "MASE": row["mase"],
+        }
+        for name, row in metrics.items()
+    ]
+)
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns[1:]})
+with st.expander("What do these numbers mean?"):
+    st.markdown(
+        "- **MAE**: average size of the error, in the data's own units. Lower is better.\n"
+        "- **RMSE**: like MAE but punishes big misses more.\n"
+        "- **sMAPE**: error as a percentage of the values (0–200 %), safe around 0 °C.\n"
+        "- **MASE**: error divided by the typical day-to-day change; below 1 means better than "
+        "repeating the previous value on the training data."
+    )
+
+st.subheader("Forecast")
+forecast = run.forecast.copy()
+st.dataframe(forecast, hide_index=True, width="stretch",
+             column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("forecast", "lower", "upper")})
+
+st.subheader("Downloads")
+if st.session_state.get("bundle_for") is not run:
+    # Saving the model takes a moment: do it once per trained model, not on every rerun.
+    st.session_state["bundle_zip"] = bundle_zip(run)
+    st.session_state["bundle_for"] = run
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.download_button("Download forecast (CSV)", forecast_csv(run), "forecast.csv", "text/csv", key="dl_forecast")
+c2.download_button("Download test predictions (CSV)", predictions_csv(run), "predictions.csv", "text/csv",
+                   key="dl_predictions")
+c3.download_button("Download model (zip)", st.session_state["bundle_zip"], "model_bundle.zip", "application/zip", key="dl_model",
+                   help="model.keras + meta.json (scaler, settings, versions). Load it with core.bundle.load_bundle.")
+c4.download_button("Download settings (JSON)", config_json(run.config), "config.json", "application/json",
+                   key="dl_config", help="Rerun headless: python -m core forecast FILE --out DIR --config config.json")
+c5.download_button("Download chart (HTML)", figure_html(figure), "forecast_chart.html", "text/html",
+                   key="dl_chart")

@@ -1,0 +1,108 @@
+"""Per-user state of the dashboard, kept in ``st.session_state`` under these non-widget keys.
+
+| key                | type                      | meaning                                                   |
+|--------------------|---------------------------|-----------------------------------------------------------|
+| ``series``         | ``core.types.LoadedSeries`` | the last good data; what Train trains on               |
+| ``series_source``  | ``str``                   | where it came from ("Built-in: …", a file name, "Edited table") |
+| ``original``       | ``LoadedSeries``          | the data as loaded, for "Reset table"                     |
+| ``upload``         | ``dict``                  | name, bytes and id of the last good upload (re-read when columns change) |
+| ``editor_version`` | ``int``                   | bumped to give the data editor a fresh key on a new source |
+| ``edit_error``     | ``str | None``            | problem with the current table edit; Train is disabled while set |
+| ``config_values``  | ``dict``                  | hyperparameters as chosen on the Train page               |
+| ``job``            | ``core.jobs.Job | None``  | this session's current or last training job               |
+| ``run``            | ``core.types.ForecastRun | None`` | the last *usable* trained model and its results     |
+| ``run_values``     | ``pd.Series``             | the exact series ``run`` was trained on                   |
+| ``run_job_id``     | ``str``                   | id of the last job whose result was collected             |
+| ``job_values``     | ``pd.Series``             | the copy of the series the current job trains on          |
+
+Widget keys are page-local and cleaned up by Streamlit when the page changes, so nothing above is a widget key.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import streamlit as st
+
+from core.datasets import builtin_title, load_builtin
+from core.jobs import JobManager
+from core.types import LoadedSeries
+
+__all__ = [
+    "MAX_RUNNING_TRAININGS",
+    "job_manager",
+    "owner_id",
+    "current_series",
+    "set_series",
+    "collect_finished_job",
+    "md_escape",
+]
+
+#: Trainings allowed to run at once on this server (one small LSTM uses about one core).
+MAX_RUNNING_TRAININGS = 1
+DEFAULT_BUILTIN = "seed"
+
+
+@st.cache_resource(show_spinner=False)
+def job_manager() -> JobManager:
+    """The one job manager of this server process (shared, holds no user data itself)."""
+    return JobManager(max_running=MAX_RUNNING_TRAININGS)
+
+
+def _release_owner(owner: str) -> None:
+    job_manager().release(owner)
+
+
+@st.cache_resource(scope="session", on_release=_release_owner, show_spinner=False)
+def _session_owner() -> str:
+    return uuid.uuid4().hex
+
+
+def owner_id() -> str:
+    """A token unique to this browser session; when the session ends its job is cancelled."""
+    if "owner" not in st.session_state:
+        st.session_state["owner"] = _session_owner()
+    return str(st.session_state["owner"])
+
+
+def current_series() -> LoadedSeries:
+    """The session's data, loading the default built-in series on first use."""
+    if "series" not in st.session_state:
+        set_series(load_builtin(DEFAULT_BUILTIN), f"Built-in: {builtin_title(DEFAULT_BUILTIN)}")
+    series: LoadedSeries = st.session_state["series"]
+    return series
+
+
+def set_series(series: LoadedSeries, source: str, *, original: bool = True) -> None:
+    """Make ``series`` the session's data; ``original`` also makes it the table's reset point."""
+    st.session_state["series"] = series
+    st.session_state["series_source"] = source
+    st.session_state["edit_error"] = None
+    if original:
+        st.session_state["original"] = series
+        st.session_state["original_source"] = source
+        st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
+
+
+def collect_finished_job() -> None:
+    """Move a finished job's usable result into ``run`` (a diverged or failed job keeps the old model)."""
+    job = st.session_state.get("job")
+    if job is None:
+        return
+    snapshot = job.snapshot()
+    if not snapshot.done or st.session_state.get("run_job_id") == job.id:
+        return
+    st.session_state["run_job_id"] = job.id
+    if snapshot.run is not None and snapshot.run.usable:
+        st.session_state["run"] = snapshot.run
+        st.session_state["run_values"] = st.session_state.get("job_values")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def md_escape(text: Any) -> str:
+    """Escape a user string so Streamlit markdown shows it literally (no links, no HTML, no emphasis)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
