@@ -62,9 +62,9 @@ class JobSnapshot:
             "time_limit", "diverged"), "failed" or "cancelled".
         stage: last stage the pipeline reported ("preparing", "training", ...), "" before that.
         queue_position: 1-based place in the waiting queue, 0 when not queued.
-        epoch: epoch in progress or last finished (1-based), 0 before training.
+        epoch: last finished epoch (1-based), 0 before the first one ends.
         epochs: planned epochs (``config.epochs``).
-        batch, batches: progress inside the current epoch (1-based), 0 when unknown.
+        batch, batches: progress inside the epoch in progress (``epoch + 1``), 0 between epochs.
         history: finished epochs in order.
         elapsed_seconds: time since the job started running (0 while queued).
         eta_seconds: mean epoch time × remaining epochs (capped by the time limit), None when unknown.
@@ -106,9 +106,8 @@ class JobSnapshot:
             return 1.0
         if self.epochs <= 0:
             return 0.0
-        in_progress = self.batches > 0 and self.epoch > len(self.history)
-        partial = self.batch / self.batches if in_progress else 0.0
-        return min(1.0, (len(self.history) + partial) / self.epochs)
+        partial = self.batch / self.batches if self.batches else 0.0
+        return min(1.0, (self.epoch + partial) / self.epochs)
 
 
 class Job:
@@ -155,7 +154,8 @@ class Job:
 
     @property
     def done(self) -> bool:
-        return self._done_event.is_set()
+        """True once the job has a final state (its thread may still be returning; ``wait`` joins it)."""
+        return self._state in END_STATES
 
     @property
     def stop_requested(self) -> bool:
@@ -205,11 +205,12 @@ class Job:
     def _record_epoch(self, record: EpochRecord) -> None:
         with self._lock:
             self._history.append(record)
-            self._epoch = record.epoch
+            self._epoch, self._batch = record.epoch, 0
 
     def _record_batch(self, epoch: int, batch: int, batches: int) -> None:
+        del epoch  # always ``self._epoch + 1``; the finished-epoch count comes from ``on_epoch``
         with self._lock:
-            self._epoch, self._batch, self._batches = epoch, batch, batches
+            self._batch, self._batches = batch, batches
 
     def _record_stage(self, stage: str) -> None:
         with self._lock:
@@ -252,6 +253,9 @@ def _outcome(job: Job, runner: Runner) -> tuple[str, str, ForecastRun | None]:
     except Exception as exc:  # the thread must never die silently; the traceback goes to the log
         logger.exception("job %s: unexpected error in the training runner", job.id)
         return "failed", f"Training failed unexpectedly: {type(exc).__name__}: {_first_line(str(exc))}", None
+    if not isinstance(run, ForecastRun):
+        logger.error("job %s: the runner returned %r instead of a ForecastRun", job.id, type(run))
+        return "failed", "Training failed unexpectedly: the training returned no result.", None
     if run.status not in FINAL_STATUSES:
         return "failed", f"Training returned an unknown status: {_first_line(str(run.status), 40)}", run
     return run.status, run.message or _DEFAULT_MESSAGES[run.status], run
@@ -373,7 +377,7 @@ class JobManager:
         """Start queued jobs while slots are free (caller holds ``self._lock``)."""
         while self._queue and len(self._running) < self.max_running:
             job = self._queue.popleft()
-            if job.stop_requested:  # stopped between its stop() and this dispatch: never start it
+            if job.stop_requested or self._closed:  # stopped before it got a slot: never start it
                 job._finish("cancelled", "Cancelled before training started.")
                 job._done_event.set()
                 continue

@@ -37,7 +37,8 @@ class Repair:
             ``sorted``, ``non_finite``, ``comment_lines``, ``blank_rows``, ``generated_index``,
             ``timezone``, ``decimal_comma``, ``encoding``, ``day_first``, ``constant``, ...).
         count: how many rows/cells it concerned.
-        detail: one plain-language sentence, e.g. "3 junk cells (rows 4, 9, 12) replaced by interpolation".
+        detail: one plain-language sentence, e.g.
+            "3 junk cells (rows 4, 9, 12) replaced by interpolation".
     """
 
     kind: str

@@ -43,9 +43,10 @@ else:
                f"{step_word} ({naive_mae:.2f} {unit}). Don't trust this forecast more than that simple rule.")
     st.warning(verdict, icon=":material/warning:")
 if run.interval_coverage is not None:
+    kept = abs(run.interval_coverage - run.interval_level) <= 0.1
     st.write(f"The {run.interval_level:.0%} prediction band contained the true value "
              f"**{run.interval_coverage:.0%}** of the time on the test period "
-             f"({'about as promised' if abs(run.interval_coverage - run.interval_level) <= 0.1 else 'not as promised'}).")
+             f"({'about as promised' if kept else 'not as promised'}).")
 st.caption(f"Model status: {run.status.replace('_', ' ')} after {run.epochs_run} epochs "
            f"(best epoch {run.best_epoch}), {run.train_seconds:.1f} s of training.")
 
@@ -94,17 +95,17 @@ st.dataframe(forecast, hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("forecast", "lower", "upper")})
 
 st.subheader("Downloads")
-if st.session_state.get("bundle_for") is not run:
-    # Saving the model takes a moment: do it once per trained model, not on every rerun.
-    st.session_state["bundle_zip"] = bundle_zip(run)
-    st.session_state["bundle_for"] = run
+# The model zip and the self-contained chart (~5 MB with plotly.js inlined) are built only when clicked.
 c1, c2, c3, c4, c5 = st.columns(5)
-c1.download_button("Download forecast (CSV)", forecast_csv(run), "forecast.csv", "text/csv", key="dl_forecast")
+c1.download_button("Download forecast (CSV)", forecast_csv(run), "forecast.csv", "text/csv", key="dl_forecast",
+                   on_click="ignore")
 c2.download_button("Download test predictions (CSV)", predictions_csv(run), "predictions.csv", "text/csv",
-                   key="dl_predictions")
-c3.download_button("Download model (zip)", st.session_state["bundle_zip"], "model_bundle.zip", "application/zip", key="dl_model",
-                   help="model.keras + meta.json (scaler, settings, versions). Load it with core.bundle.load_bundle.")
+                   key="dl_predictions", on_click="ignore")
+c3.download_button("Download model (zip)", lambda: bundle_zip(run), "model_bundle.zip", "application/zip",
+                   key="dl_model", on_click="ignore",
+                   help="model.keras + meta.json (scaler, settings, versions); load it with core.bundle.load_bundle.")
 c4.download_button("Download settings (JSON)", config_json(run.config), "config.json", "application/json",
-                   key="dl_config", help="Rerun headless: python -m core forecast FILE --out DIR --config config.json")
-c5.download_button("Download chart (HTML)", figure_html(figure), "forecast_chart.html", "text/html",
-                   key="dl_chart")
+                   key="dl_config", on_click="ignore",
+                   help="Rerun headless: python -m core forecast FILE --out DIR --config config.json")
+c5.download_button("Download chart (HTML)", lambda: figure_html(figure), "forecast_chart.html", "text/html",
+                   key="dl_chart", on_click="ignore")

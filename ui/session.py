@@ -5,7 +5,7 @@
 | ``series``         | ``core.types.LoadedSeries`` | the last good data; what Train trains on               |
 | ``series_source``  | ``str``                   | where it came from ("Built-in: …", a file name, "Edited table") |
 | ``original``       | ``LoadedSeries``          | the data as loaded, for "Reset table"                     |
-| ``upload``         | ``dict``                  | name, bytes and id of the last good upload (re-read when columns change) |
+| ``upload``         | ``dict``                  | name and bytes of the last good upload (re-read on a column change) |
 | ``editor_version`` | ``int``                   | bumped to give the data editor a fresh key on a new source |
 | ``edit_error``     | ``str | None``            | problem with the current table edit; Train is disabled while set |
 | ``config_values``  | ``dict``                  | hyperparameters as chosen on the Train page               |

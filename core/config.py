@@ -1,0 +1,284 @@
+"""Forecast configuration: one validated, JSON round-tripping dataclass plus data-driven defaults."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, fields
+from numbers import Integral, Real
+from typing import Any
+
+import pandas as pd
+
+from core.errors import ConfigError, DataError
+
+__all__ = [
+    "ForecastConfig",
+    "FIELD_HELP",
+    "FIELD_RANGES",
+    "PARAMETER_BUDGET",
+    "MAX_SPLIT_FRACTION",
+    "parameter_count",
+    "parse_set_options",
+    "season_length_for",
+    "default_config",
+    "minimum_length",
+    "check_length",
+]
+
+#: Largest number of trainable weights a model may have (blocks absurd models before ``fit``).
+PARAMETER_BUDGET = 2_000_000
+#: validation_fraction + test_fraction may not exceed this, so that training keeps most of the data.
+MAX_SPLIT_FRACTION = 0.8
+
+#: Allowed (min, max) per field, both ends inclusive.
+FIELD_RANGES: dict[str, tuple[float, float]] = {
+    "window": (2, 730),
+    "horizon": (1, 365),
+    "units": (1, 512),
+    "layers": (1, 4),
+    "dropout": (0.0, 0.9),
+    "epochs": (1, 2000),
+    "batch_size": (1, 4096),
+    "learning_rate": (1e-6, 1.0),
+    "patience": (0, 500),
+    "validation_fraction": (0.0, 0.5),
+    "test_fraction": (0.05, 0.5),
+    "seed": (0, 2**31 - 1),
+    "season_length": (0, 8784),
+    "interval_level": (0.5, 0.99),
+    "time_limit_seconds": (1.0, 86400.0),
+}
+
+FIELD_HELP: dict[str, str] = {
+    "window": "How many past steps the model looks at to predict the next one.",
+    "horizon": "How many steps into the future the final forecast goes.",
+    "units": "How much memory each LSTM layer has; more units can learn more but train slower.",
+    "layers": "How many LSTM layers are stacked on top of each other.",
+    "dropout": "Share of signals randomly switched off while training, which can reduce overfitting.",
+    "epochs": "The most times the model goes through all the training data.",
+    "batch_size": "How many examples the model looks at before each small correction.",
+    "learning_rate": "How big each correction is; too big and training can blow up.",
+    "patience": "Stop after this many epochs without improvement on the validation data (0 = never stop early).",
+    "validation_fraction": "Share of the data, just before the test part, used to check progress while training.",
+    "test_fraction": "Share of the most recent data kept aside to measure how good the forecast is.",
+    "seed": "A number that makes training repeatable: the same seed gives the same model.",
+    "season_length": "Steps in one season, e.g. 7 for weekly patterns in daily data (0 = guess from the dates).",
+    "interval_level": "How sure the shaded range should be, e.g. 0.9 means 9 in 10 values should fall inside.",
+    "time_limit_seconds": "Training stops after this many seconds and keeps the best model so far.",
+}
+
+_INT_FIELDS = ("window", "horizon", "units", "layers", "epochs", "batch_size", "patience", "seed", "season_length")
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """Every choice that shapes one training; validated on creation, raises ConfigError."""
+
+    window: int = 30
+    horizon: int = 7
+    units: int = 32
+    layers: int = 1
+    dropout: float = 0.0
+    epochs: int = 100
+    batch_size: int = 32
+    learning_rate: float = 0.001
+    patience: int = 10
+    validation_fraction: float = 0.15
+    test_fraction: float = 0.2
+    seed: int = 42
+    season_length: int = 0
+    interval_level: float = 0.9
+    time_limit_seconds: float = 600.0
+
+    def __post_init__(self) -> None:
+        for name in FIELD_RANGES:
+            object.__setattr__(self, name, _checked(name, getattr(self, name)))
+        if self.patience > 0 and self.validation_fraction == 0:
+            raise ConfigError(
+                f"patience={self.patience} needs validation data: set validation_fraction above 0 or patience=0"
+            )
+        total = self.validation_fraction + self.test_fraction
+        if total > MAX_SPLIT_FRACTION + 1e-12:
+            raise ConfigError(
+                f"validation_fraction + test_fraction = {_fmt(total)} leaves too little for training: "
+                f"allowed at most {_fmt(MAX_SPLIT_FRACTION)}"
+            )
+        count = parameter_count(self)
+        if count > PARAMETER_BUDGET:
+            raise ConfigError(
+                f"The model would have {count:,} parameters, over the budget of {PARAMETER_BUDGET:,}: "
+                "use fewer units or layers"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict of every field."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], base: ForecastConfig | None = None) -> ForecastConfig:
+        """Config from a (possibly partial) dict; missing keys come from ``base`` or the defaults.
+
+        Raises:
+            ConfigError: unknown keys (the message lists the allowed ones) or invalid values.
+        """
+        if not isinstance(data, dict):
+            raise ConfigError(f"A configuration must be a JSON object, not {type(data).__name__}")
+        allowed = [f.name for f in fields(cls)]
+        unknown = sorted(str(key) for key in data if key not in allowed)
+        if unknown:
+            raise ConfigError(f"Unknown setting(s) {', '.join(unknown)}: allowed {', '.join(allowed)}")
+        merged = (base or cls()).to_dict()
+        merged.update(data)
+        return cls(**merged)
+
+
+def _checked(name: str, value: Any) -> int | float:
+    """Type-check and range-check one field value; returns it as int or float."""
+    low, high = FIELD_RANGES[name]
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ConfigError(f"{name}={value!r} must be a number: allowed {_fmt(low)}..{_fmt(high)}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ConfigError(f"{name}={value!r} must be a finite number: allowed {_fmt(low)}..{_fmt(high)}")
+    if name in _INT_FIELDS:
+        if not isinstance(value, Integral) and not number.is_integer():
+            raise ConfigError(f"{name}={value!r} must be a whole number: allowed {_fmt(low)}..{_fmt(high)}")
+        result: int | float = int(value)
+    else:
+        result = number
+    if not low <= result <= high:
+        raise ConfigError(f"{name}={value!r} is out of range: allowed {_fmt(low)}..{_fmt(high)}")
+    return result
+
+
+def parameter_count(config: ForecastConfig) -> int:
+    """Trainable weights of the model ``config`` describes (stacked LSTM + Dense(1))."""
+    count = 0
+    inputs = 1
+    for _ in range(config.layers):
+        count += 4 * config.units * (config.units + inputs + 1)
+        inputs = config.units
+    return count + config.units + 1
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _parse_value(key: str, text: str) -> int | float:
+    text = text.strip()
+    if not _NUMBER.match(text):
+        raise ConfigError(f"{key}={text!r} is not a number")
+    number = float(text)
+    if key in _INT_FIELDS and number.is_integer():
+        return int(number)
+    return number
+
+
+def parse_set_options(items: list[str], base: ForecastConfig | None = None) -> ForecastConfig:
+    """Config from CLI ``key=value`` strings such as ``["window=5", "learning_rate=0.01"]``.
+
+    Raises:
+        ConfigError: a malformed item, an unknown key or an invalid value.
+    """
+    updates: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError(f"{item!r} is not key=value, e.g. window=30")
+        if key not in FIELD_RANGES:
+            raise ConfigError(f"Unknown setting {key}: allowed {', '.join(FIELD_RANGES)}")
+        updates[key] = _parse_value(key, text)
+    return ForecastConfig.from_dict(updates, base)
+
+
+def _base_alias(frequency: str) -> str:
+    """``"W-SUN"`` -> ``"W"``, ``"2h"`` -> ``"h"``, ``"MS"`` -> ``"MS"``."""
+    alias = frequency.split("-")[0].lstrip("0123456789")
+    return alias
+
+
+_SEASONS = {"h": 24, "H": 24, "D": 7, "B": 5, "W": 52, "M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4,
+            "min": 60, "T": 60}
+
+
+def season_length_for(frequency: str) -> int:
+    """Typical season length for a pandas alias: h 24, D 7, B 5, W 52, M/MS 12, Q 4, min 60, else 1."""
+    return _SEASONS.get(_base_alias(frequency), 1)
+
+
+# Per-frequency (window, horizon) before capping by series length.
+_SHAPES = {"h": (48, 24), "H": (48, 24), "D": (30, 7), "B": (20, 5), "W": (52, 8), "M": (12, 12),
+           "MS": (12, 12), "ME": (12, 12), "Q": (8, 4), "QS": (8, 4), "QE": (8, 4), "min": (60, 60),
+           "T": (60, 60)}
+
+
+def default_config(series: pd.Series, frequency: str) -> ForecastConfig:
+    """Sensible settings for a series of this length and frequency.
+
+    Long series get a 64-unit LSTM with early stopping; tiny ones a small window, batch size 1
+    and no validation split (too few points to spare).
+    """
+    n = len(series)
+    window, horizon = _SHAPES.get(_base_alias(frequency), (30, 7))
+    window = max(2, min(window, n // 4))
+    horizon = max(1, min(horizon, n // 4))
+    validation = 0.15
+    train_windows = n - round(0.2 * n) - round(validation * n) - window
+    if round(validation * n) < 20 or train_windows < 100:
+        validation = 0.0
+        train_windows = n - round(0.2 * n) - window
+    big = train_windows >= 500
+    return ForecastConfig(
+        window=window,
+        horizon=horizon,
+        units=64 if big else 32,
+        epochs=100 if big else 200,
+        batch_size=32 if train_windows >= 256 else max(1, min(16, train_windows // 8)),
+        learning_rate=0.001,
+        patience=10 if validation > 0 else 0,
+        validation_fraction=validation,
+        test_fraction=0.2,
+    )
+
+
+def _split_counts(n: int, config: ForecastConfig) -> tuple[int, int, int]:
+    """(training windows, validation targets, test targets) for a series of ``n`` points."""
+    n_test = max(1, round(config.test_fraction * n))
+    n_val = round(config.validation_fraction * n)
+    return n - n_test - n_val - config.window, n_val, n_test
+
+
+def _long_enough(n: int, config: ForecastConfig) -> bool:
+    train_windows, n_val, _ = _split_counts(n, config)
+    enough_val = n_val >= 1 or config.validation_fraction == 0
+    return train_windows >= 2 and enough_val and n >= config.window + config.horizon + 1
+
+
+def minimum_length(config: ForecastConfig) -> int:
+    """Fewest points from which on every length leaves 2+ training windows, 1+ test (and validation)
+    target and covers window + horizon + 1.
+
+    Rounding of the split sizes makes "long enough" dip for single lengths; training keeps at least
+    20 % of the points, so 10 good lengths in a row mean every longer series is good too.
+    """
+    n = config.window + 3
+    while not all(_long_enough(n + k, config) for k in range(11)):
+        n += 1
+    return n
+
+
+def check_length(n_points: int, config: ForecastConfig) -> None:
+    """Raise DataError naming the minimum length when ``n_points`` is too short for ``config``."""
+    needed = minimum_length(config)
+    if n_points < needed:
+        raise DataError(
+            f"This series has {n_points} points; window {config.window} + horizon {config.horizon} with "
+            f"test_fraction {_fmt(config.test_fraction)} and validation_fraction "
+            f"{_fmt(config.validation_fraction)} needs at least {needed}."
+        )

@@ -1,0 +1,266 @@
+"""Plotly figures for the pages: the series, the loss curves and the forecast (pages only display them)."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from core.export import safe_label
+from core.types import EpochRecord, ForecastRun, LoadedSeries
+
+__all__ = [
+    "DOWNSAMPLE_ABOVE",
+    "DISPLAY_BUCKETS",
+    "unit_for",
+    "series_figure",
+    "loss_figure",
+    "forecast_figure",
+]
+
+#: Series longer than this are drawn from min/max per bucket so the browser stays responsive.
+DOWNSAMPLE_ABOVE = 20_000
+#: Buckets used when downsampling (two points each: the minimum and the maximum, so peaks stay visible).
+DISPLAY_BUCKETS = 2_000
+
+_VALUE = "%{y:,.6~g}"
+_BASELINES = (
+    ("naive", "naive baseline (last value)"),
+    ("seasonal_naive", "seasonal naive baseline (same point one season earlier)"),
+    ("mean", "mean baseline"),
+)
+# (count, plotly step, label, approximate length) of the range selector buttons
+_RANGE_BUTTONS = (
+    (1, "hour", "1h", pd.Timedelta(hours=1)),
+    (1, "day", "1d", pd.Timedelta(days=1)),
+    (7, "day", "1w", pd.Timedelta(days=7)),
+    (1, "month", "1m", pd.Timedelta(days=30)),
+    (6, "month", "6m", pd.Timedelta(days=182)),
+    (1, "year", "1y", pd.Timedelta(days=365)),
+    (5, "year", "5y", pd.Timedelta(days=1826)),
+)
+
+
+def _text(value: object, limit: int = 60) -> str:
+    """User string → figure text: printable, one line, truncated, and ``<``/``>``/``&`` escaped for Plotly."""
+    return html.escape(safe_label(value, limit), quote=False)
+
+
+def _no_fields(text: str) -> str:
+    """Plotly expands ``%{...}`` in hover templates; user text must not add fields."""
+    return text.replace("{", "(").replace("}", ")")
+
+
+def unit_for(column_name: str) -> str:
+    """Unit guessed from a column name: "°F" for °F/fahrenheit, "°C" for °C/celsius/temp, else ""."""
+    name = str(column_name).lower()
+    if "°f" in name or "fahrenheit" in name:
+        return "°F"
+    if "°c" in name or "celsius" in name or "temp" in name:
+        return "°C"
+    return ""
+
+
+def _date_format(index: pd.DatetimeIndex) -> str:
+    """Hover date format: with the time of day only when the index has one."""
+    return "%Y-%m-%d %H:%M" if len(index) and (index != index.normalize()).any() else "%Y-%m-%d"
+
+
+def _hover(label: str, unit: str, index: pd.DatetimeIndex) -> str:
+    """Hover template; ``label`` is a fixed word; braces in ``unit`` are neutralised (no template fields)."""
+    suffix = f" {_no_fields(unit)}" if unit else ""
+    return f"%{{x|{_date_format(index)}}}<br>{label}: {_VALUE}{suffix}<extra></extra>"
+
+
+def _downsample(values: pd.Series, buckets: int = DISPLAY_BUCKETS) -> pd.Series:
+    """Keep the minimum and the maximum of each of ``buckets`` equal slices, in time order.
+
+    Args:
+        values: shape ``(n,)``.
+        buckets: number of slices.
+
+    Returns:
+        A subset of ``values``, shape ``(<= 2 * buckets,)``, with every slice's peak and trough.
+    """
+    data = values.to_numpy(dtype="float64")
+    edges = np.linspace(0, len(data), buckets + 1).astype(int)
+    keep: list[int] = []
+    for start, stop in zip(edges[:-1], edges[1:], strict=True):
+        if stop > start:
+            chunk = data[start:stop]
+            keep.extend(sorted({start + int(np.argmin(chunk)), start + int(np.argmax(chunk))}))
+    return values.iloc[keep]
+
+
+def _for_display(values: pd.Series) -> tuple[pd.Series, str]:
+    """The series to draw and a note for the title when it had to be downsampled."""
+    if len(values) <= DOWNSAMPLE_ABOVE:
+        return values, ""
+    shown = _downsample(values)
+    return shown, f" (showing {len(shown):,} of {len(values):,} points: minimum and maximum per bucket)"
+
+
+def _range_selector(index: pd.DatetimeIndex) -> dict:
+    """Buttons that make sense for this series: longer than ~10 steps and shorter than the whole span."""
+    if len(index) < 2:
+        return {"visible": False}
+    span, step = index[-1] - index[0], index[1] - index[0]
+    buttons = [
+        {"count": count, "step": unit, "stepmode": "backward", "label": label}
+        for count, unit, label, length in _RANGE_BUTTONS
+        if step * 10 <= length < span
+    ]
+    return {"buttons": [*buttons, {"step": "all", "label": "all"}]}
+
+
+def series_figure(series: LoadedSeries, *, unit: str = "") -> go.Figure:
+    """Line chart of a loaded series with a range slider and range buttons.
+
+    Args:
+        series: the loaded series; ``values`` shape ``(n,)``.
+        unit: shown in hover and axis title, e.g. ``unit_for(series.value_column)``.
+
+    Returns:
+        The figure; above ``DOWNSAMPLE_ABOVE`` points it draws min/max per bucket and says so in the title.
+    """
+    name, unit = _text(series.value_column), _text(unit, 20)
+    shown, note = _for_display(series.values)
+    fig = go.Figure(go.Scatter(
+        x=shown.index, y=shown.to_numpy(), mode="lines", name=name,
+        hovertemplate=_hover("value", unit, shown.index),
+    ))
+    fig.update_layout(
+        title={"text": f"{name}: {len(series.values):,} points{note}"},
+        xaxis={"title": {"text": "date"}, "rangeslider": {"visible": True},
+               "rangeselector": _range_selector(series.values.index)},
+        yaxis={"title": {"text": f"{name} ({unit})" if unit else name}},
+        showlegend=False, margin={"t": 60},
+    )
+    return fig
+
+
+def _finite(values: Sequence[float | None]) -> list[float | None]:
+    return [v if v is not None and math.isfinite(v) else None for v in values]
+
+
+def _vline(fig: go.Figure, x: object, text: str, *, anchor: str = "left") -> None:
+    """A dashed vertical line across the plot with a label at the top (works on date and number axes)."""
+    fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
+                  line={"dash": "dash", "width": 1, "color": "gray"})
+    fig.add_annotation(x=x, xref="x", y=1, yref="paper", text=text, showarrow=False,
+                       xanchor=anchor, yanchor="bottom", font={"size": 11})
+
+
+def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epoch: int | None = None,
+                epochs: int | None = None) -> go.Figure:
+    """Training and validation loss per epoch.
+
+    Args:
+        history: finished epochs, in order (may be empty while training starts).
+        log_y: logarithmic y axis.
+        best_epoch: marked with a vertical line labelled "best epoch N".
+        epochs: planned epochs; fixes the x axis to ``1..epochs`` so the chart does not jump as it grows.
+    """
+    fig = go.Figure()
+    x = [r.epoch for r in history]
+    fig.add_trace(go.Scatter(x=x, y=_finite([r.loss for r in history]), mode="lines+markers",
+                             name="training loss",
+                             hovertemplate="epoch %{x}: %{y:.4g}<extra>training</extra>"))
+    if any(r.val_loss is not None for r in history):
+        fig.add_trace(go.Scatter(x=x, y=_finite([r.val_loss for r in history]), mode="lines+markers",
+                                 name="validation loss",
+                                 hovertemplate="epoch %{x}: %{y:.4g}<extra>validation</extra>"))
+    xaxis: dict = {"title": {"text": "epoch"}, "tickformat": "d"}
+    if epochs:
+        xaxis["range"] = [0.5, max(int(epochs), 1) + 0.5]
+    fig.update_layout(
+        title={"text": "Loss per epoch (scaled data, lower is better)"},
+        xaxis=xaxis, yaxis={"title": {"text": "loss"}, "type": "log" if log_y else "linear"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1.0, "xanchor": "right"},
+        margin={"t": 70},
+    )
+    if not history:
+        fig.add_annotation(text="Waiting for the first epoch…", x=0.5, y=0.5, xref="paper", yref="paper",
+                           showarrow=False, font={"size": 16})
+    elif best_epoch is not None:
+        _vline(fig, best_epoch, f"best epoch {best_epoch}", anchor="center")
+    return fig
+
+
+def _history_part(values: pd.Series, test_start: pd.Timestamp, tail: int | None) -> pd.Series:
+    """History to draw: everything, or the last ``tail`` points before the test span plus the test span."""
+    if tail is None:
+        return values
+    start = int(values.index.searchsorted(test_start)) - max(int(tail), 0)
+    return values.iloc[max(start, 0):]
+
+
+def _forecast_traces(fig: go.Figure, forecast: pd.DataFrame, level: float, unit: str) -> None:
+    """Interval band (lower, then upper filled to it) and the forecast line; ``horizon`` rows."""
+    dates = pd.DatetimeIndex(forecast["date"])
+    fmt, suffix = _date_format(dates), f" {_no_fields(unit)}" if unit else ""
+    band = f"{level * 100:g} % interval"
+    fig.add_trace(go.Scatter(x=dates, y=forecast["lower"], mode="lines", line={"width": 0},
+                             showlegend=False, hoverinfo="skip", name="lower"))
+    fig.add_trace(go.Scatter(x=dates, y=forecast["upper"], mode="lines", line={"width": 0}, fill="tonexty",
+                             fillcolor="rgba(214, 39, 40, 0.18)", name=band, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=dates, y=forecast["forecast"], mode="lines+markers", name="LSTM forecast",
+        line={"color": "rgb(214, 39, 40)"},
+        customdata=np.column_stack([forecast["lower"], forecast["upper"]]),
+        hovertemplate=(f"%{{x|{fmt}}}<br>forecast: {_VALUE}{suffix}<br>{band}: "
+                       f"%{{customdata[0]:,.6~g}} to %{{customdata[1]:,.6~g}}{suffix}<extra></extra>"),
+    ))
+
+
+def _test_span_traces(fig: go.Figure, predictions: pd.DataFrame, unit: str, show_baselines: bool) -> None:
+    """LSTM test-span predictions and, optionally, the dotted baselines; ``predictions`` indexed by date."""
+    dates = pd.DatetimeIndex(predictions.index)
+    fig.add_trace(go.Scatter(x=dates, y=predictions["lstm"], mode="lines",
+                             name="LSTM (test span, 1 step ahead)", line={"color": "rgb(255, 127, 14)"},
+                             hovertemplate=_hover("LSTM", unit, dates)))
+    for column, label in _BASELINES if show_baselines else ():
+        if column in predictions.columns:
+            fig.add_trace(go.Scatter(x=dates, y=predictions[column], mode="lines", name=label,
+                                     line={"dash": "dot", "width": 1.5},
+                                     hovertemplate=_hover(label, unit, dates)))
+
+
+def forecast_figure(run: ForecastRun, values: pd.Series, *, show_baselines: bool = True, unit: str = "",
+                    tail: int | None = None) -> go.Figure:
+    """History, LSTM test-span predictions, baselines and the future forecast with its interval band.
+
+    Args:
+        run: a finished training; when it is not usable only the history and the run's message are shown.
+        values: the series the run was trained on, shape ``(n,)``.
+        show_baselines: draw the naive, seasonal naive and mean baselines as dotted lines.
+        unit: shown in hover and axis title.
+        tail: draw only this many points before the test span (plus the test span); None draws all.
+    """
+    name, unit = _text(run.value_column), _text(unit, 20)
+    predictions, forecast = run.predictions, run.forecast
+    usable = run.usable and predictions is not None and len(predictions) > 0 and forecast is not None
+    test_start = predictions.index[0] if usable and predictions is not None else values.index[-1]
+    shown, note = _for_display(_history_part(values, test_start, tail))
+    fig = go.Figure(go.Scatter(x=shown.index, y=shown.to_numpy(), mode="lines", name=f"{name} (actual)",
+                               line={"color": "rgb(31, 119, 180)"},
+                               hovertemplate=_hover("actual", unit, shown.index)))
+    fig.update_layout(
+        title={"text": f"{name}: test-span predictions and forecast{note}"},
+        xaxis={"title": {"text": "date"}}, yaxis={"title": {"text": f"{name} ({unit})" if unit else name}},
+        hovermode="x unified", legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        margin={"t": 60, "b": 80},
+    )
+    if not usable or predictions is None or forecast is None:
+        fig.add_annotation(text=_text(f"No forecast to show. {run.message}", 120), x=0.5, y=0.5,
+                           xref="paper", yref="paper", showarrow=False, font={"size": 14})
+        return fig
+    _test_span_traces(fig, predictions, unit, show_baselines)
+    _forecast_traces(fig, forecast, run.interval_level, unit)
+    _vline(fig, test_start, "test span starts")
+    _vline(fig, forecast["date"].iloc[0], "forecast starts")
+    return fig

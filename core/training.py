@@ -1,0 +1,154 @@
+"""Training loop: seeded shuffling, stop/time-limit checks after every batch, early stopping, divergence."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+
+from core.config import ForecastConfig
+from core.model import predict_scaled
+from core.types import EpochRecord, TrainControl
+from core.windows import WindowedData
+
+__all__ = ["TrainOutcome", "train", "STATUS_MESSAGES"]
+
+#: Plain-language sentence per final status.
+STATUS_MESSAGES = {
+    "completed": "Training ran all epochs.",
+    "early_stopped": "Training stopped early because the validation loss stopped improving.",
+    "stopped": "Training was stopped by the user; the best model so far was kept.",
+    "time_limit": "Training reached the time limit; the best model so far was kept.",
+    "diverged": "Training diverged (loss became NaN): lower the learning rate.",
+}
+
+
+@dataclass
+class TrainOutcome:
+    """Result of :func:`train`.
+
+    Attributes:
+        status: one of ``core.types.FINAL_STATUSES``.
+        history: one record per finished epoch (a partial epoch cut by stop/time limit is not recorded).
+        best_epoch: 1-based epoch whose weights the model holds now, or None when no epoch finished
+            (or training diverged).
+        seconds: wall-clock training time.
+        message: one plain sentence about how training ended.
+    """
+
+    status: str
+    history: list[EpochRecord] = field(default_factory=list)
+    best_epoch: int | None = None
+    seconds: float = 0.0
+    message: str = ""
+
+
+def _validation_loss(model: keras.Model, data: WindowedData) -> float | None:
+    if len(data.y_val) == 0:
+        return None
+    predictions = predict_scaled(model, data.x_val)
+    return float(np.mean((predictions - data.y_val.astype(np.float64)) ** 2))
+
+
+class _Loop:
+    """State of one training; ``run`` returns the final status."""
+
+    def __init__(self, model: keras.Model, data: WindowedData, config: ForecastConfig, control: TrainControl):
+        self.model, self.data, self.config, self.control = model, data, config, control
+        self.rng = np.random.default_rng(config.seed)
+        self.deadline = time.monotonic() + config.time_limit_seconds
+        self.history: list[EpochRecord] = []
+        self.best_loss = math.inf
+        self.best_epoch: int | None = None
+        self.best_weights: list[np.ndarray] | None = None
+
+    def _interrupt(self) -> str | None:
+        if self.control.stop_event.is_set():
+            return "stopped"
+        if time.monotonic() >= self.deadline:
+            return "time_limit"
+        return None
+
+    def _epoch(self, epoch: int) -> tuple[str | None, float]:
+        """Train one epoch; returns (interrupting status or None, size-weighted mean batch loss)."""
+        x, y, size = self.data.x_train, self.data.y_train, self.config.batch_size
+        order = self.rng.permutation(len(y))
+        batches = math.ceil(len(y) / size)
+        total = 0.0
+        for batch in range(batches):
+            index = order[batch * size : (batch + 1) * size]
+            loss = float(self.model.train_on_batch(x[index], y[index], return_dict=True)["loss"])
+            if not math.isfinite(loss):
+                return "diverged", loss
+            total += loss * len(index)
+            if self.control.on_batch is not None:
+                self.control.on_batch(epoch, batch + 1, batches)
+            status = self._interrupt()
+            if status is not None:
+                return status, total / len(y)
+        return None, total / len(y)
+
+    def _finish_epoch(self, epoch: int, loss: float, started: float) -> str | None:
+        val_loss = _validation_loss(self.model, self.data)
+        if val_loss is not None and not math.isfinite(val_loss):
+            return "diverged"
+        record = EpochRecord(epoch=epoch, loss=loss, val_loss=val_loss, seconds=time.monotonic() - started)
+        self.history.append(record)
+        if self.control.on_epoch is not None:
+            self.control.on_epoch(record)
+        monitored = loss if val_loss is None else val_loss
+        if monitored < self.best_loss:
+            self.best_loss, self.best_epoch = monitored, epoch
+            self.best_weights = [np.array(w, copy=True) for w in self.model.get_weights()]
+        elif self.config.patience > 0 and self.best_epoch is not None:
+            if epoch - self.best_epoch >= self.config.patience:
+                return "early_stopped"
+        return None
+
+    def run(self) -> str:
+        for epoch in range(1, self.config.epochs + 1):
+            status = self._interrupt()
+            if status is not None:
+                return status
+            started = time.monotonic()
+            status, loss = self._epoch(epoch)
+            if status is not None:
+                return status
+            status = self._finish_epoch(epoch, loss, started)
+            if status is not None:
+                return status
+        return "completed"
+
+
+def train(model: keras.Model, data: WindowedData, config: ForecastConfig, control: TrainControl) -> TrainOutcome:
+    """Train ``model`` on ``data.x_train`` ``(k, window, 1)`` / ``data.y_train`` ``(k,)``.
+
+    Each epoch shuffles with ``np.random.default_rng(config.seed)`` and runs ``train_on_batch`` per
+    batch, so batch losses are exact (not Keras' running means) and ``control.stop_event`` and the
+    time limit are honoured after every batch. This is safe to call from a non-main thread.
+
+    The model ends up with the weights of the best finished epoch (lowest validation loss, or
+    training loss without validation) unless training diverged. Early stopping triggers after
+    ``config.patience`` epochs without improvement (0 = off).
+
+    Returns:
+        TrainOutcome with status ``completed``, ``early_stopped``, ``stopped``, ``time_limit`` or ``diverged``.
+    """
+    started = time.monotonic()
+    loop = _Loop(model, data, config, control)
+    status = loop.run()
+    best_epoch = loop.best_epoch
+    if status == "diverged":
+        best_epoch = None
+    elif loop.best_weights is not None:
+        model.set_weights(loop.best_weights)
+    return TrainOutcome(
+        status=status,
+        history=loop.history,
+        best_epoch=best_epoch,
+        seconds=time.monotonic() - started,
+        message=STATUS_MESSAGES[status],
+    )

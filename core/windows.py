@@ -1,0 +1,148 @@
+"""Chronological split by target index, training-only scaling and sliding windows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from core.config import ForecastConfig
+from core.errors import DataError
+
+__all__ = ["Split", "Scaler", "WindowedData", "split_series", "make_windows", "prepare"]
+
+
+@dataclass(frozen=True)
+class Split:
+    """Target-index ranges of a series of ``n`` points.
+
+    Targets ``[window, val_start)`` train, ``[val_start, test_start)`` validate and
+    ``[test_start, n)`` test. The input of target ``t`` is ``values[t - window:t]``, so training
+    windows only ever read values before ``val_start`` (the scaler's fitting span).
+    """
+
+    n: int
+    window: int
+    val_start: int
+    test_start: int
+
+    @property
+    def train_targets(self) -> range:
+        return range(self.window, self.val_start)
+
+    @property
+    def val_targets(self) -> range:
+        return range(self.val_start, self.test_start)
+
+    @property
+    def test_targets(self) -> range:
+        return range(self.test_start, self.n)
+
+
+def split_series(n: int, window: int, validation_fraction: float, test_fraction: float) -> Split:
+    """Split ``n`` points: ``max(1, round(test_fraction*n))`` test and ``round(validation_fraction*n)``
+    validation targets at the end, training targets from ``window`` on.
+
+    Raises:
+        DataError: fewer than one training window would remain.
+    """
+    n_test = max(1, round(test_fraction * n))
+    n_val = round(validation_fraction * n)
+    test_start = n - n_test
+    val_start = test_start - n_val
+    if val_start - window < 1:
+        raise DataError(f"This series has {n} points: too few to train with window {window} after the split.")
+    return Split(n=n, window=window, val_start=val_start, test_start=test_start)
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """Standardisation ``(x - mean) / std`` fitted on training values only (``std`` 0 becomes 1)."""
+
+    mean: float
+    std: float
+
+    @classmethod
+    def fit(cls, values: np.ndarray) -> Scaler:
+        """Fit on a 1-D array of training values, shape ``(n_train,)``."""
+        mean = float(np.mean(values))
+        std = float(np.std(values))
+        if not math.isfinite(std) or std <= 1e-12 * max(1.0, abs(mean)):
+            std = 1.0
+        return cls(mean=mean, std=std)
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        """Original units to scaled units (float64, same shape)."""
+        return (np.asarray(values, dtype=np.float64) - self.mean) / self.std
+
+    def inverse(self, scaled: np.ndarray) -> np.ndarray:
+        """Scaled units back to original units (float64, same shape)."""
+        return np.asarray(scaled, dtype=np.float64) * self.std + self.mean
+
+    def to_dict(self) -> dict[str, float]:
+        return {"mean": self.mean, "std": self.std}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Scaler:
+        return cls(mean=float(data["mean"]), std=float(data["std"]))
+
+
+def make_windows(scaled: np.ndarray, window: int, targets: range) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs and targets for consecutive target indices.
+
+    Args:
+        scaled: shape ``(n,)`` scaled series.
+        window: input length.
+        targets: target indices, each ``>= window`` and ``< n``.
+
+    Returns:
+        ``X`` of shape ``(len(targets), window, 1)`` float32 (row ``i`` is ``scaled[t - window:t]``)
+        and ``y`` of shape ``(len(targets),)`` float32.
+    """
+    if len(targets) == 0:
+        return np.zeros((0, window, 1), np.float32), np.zeros((0,), np.float32)
+    # Row r of the view is scaled[r:r + window], the input of target r + window.
+    view = sliding_window_view(scaled[: targets.stop - 1], window)
+    inputs = view[targets.start - window : targets.stop - window]
+    x = np.ascontiguousarray(inputs, dtype=np.float32)[:, :, np.newaxis]
+    y = np.asarray(scaled[targets.start : targets.stop], dtype=np.float32)
+    return x, y
+
+
+@dataclass(frozen=True)
+class WindowedData:
+    """Everything training and evaluation need from one series.
+
+    Attributes:
+        values: shape ``(n,)`` float64, original units.
+        scaled: shape ``(n,)`` float64, ``scaler.transform(values)``.
+        split: the target ranges.
+        scaler: fitted on ``values[:split.val_start]``.
+        x_train, y_train, x_val, y_val, x_test, y_test: windows ``(k, window, 1)`` and targets ``(k,)``, float32.
+    """
+
+    values: np.ndarray
+    scaled: np.ndarray
+    split: Split
+    scaler: Scaler
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def prepare(values: np.ndarray, config: ForecastConfig) -> WindowedData:
+    """Split, scale (training part only) and window ``values`` of shape ``(n,)``."""
+    values = np.asarray(values, dtype=np.float64)
+    split = split_series(len(values), config.window, config.validation_fraction, config.test_fraction)
+    scaler = Scaler.fit(values[: split.val_start])
+    scaled = scaler.transform(values)
+    x_train, y_train = make_windows(scaled, config.window, split.train_targets)
+    x_val, y_val = make_windows(scaled, config.window, split.val_targets)
+    x_test, y_test = make_windows(scaled, config.window, split.test_targets)
+    return WindowedData(values, scaled, split, scaler, x_train, y_train, x_val, y_val, x_test, y_test)

@@ -1,0 +1,100 @@
+"""Real-browser tests: headless Debian Chromium (Playwright) against `streamlit run app.py` on loopback."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import screenshot, wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LOSS_POINTS_JS = """() => {
+  const plots = document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"] .js-plotly-plot');
+  for (const plot of plots) {
+    const trace = (plot.data || []).find(t => t.name === 'training loss');
+    if (trace) return (trace.y || []).length;
+  }
+  return -1;
+}"""
+
+
+def _main(page):  # type: ignore[no-untyped-def]
+    return page.locator('[data-testid="stMain"]')
+
+
+def _goto(page, title: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+    _main(page).get_by_role("heading", name=re.compile(title)).first.wait_for()
+
+
+def _set_number(page, label: str, value: int) -> None:  # type: ignore[no-untyped-def]
+    box = _main(page).get_by_label(label, exact=True)
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def _loss_points(page) -> int:  # type: ignore[no-untyped-def]
+    return int(page.evaluate(LOSS_POINTS_JS))
+
+
+def test_train_live_then_stop_then_forecast(page, streamlit_server):  # type: ignore[no-untyped-def]
+    page.goto(streamlit_server)
+    _main(page).get_by_role("heading", name="1. Data").wait_for()
+    _main(page).get_by_text("20 points", exact=False).first.wait_for()
+    screenshot(page, "01-data")
+
+    _goto(page, "Train")
+    # Long enough to watch: many epochs of batch size 1 on the 20-day tutorial series.
+    _set_number(page, "Epochs (passes over the data)", 2000)
+    _main(page).get_by_role("button", name="Train", exact=True).click()
+
+    wait_for(lambda: _loss_points(page) >= 3, timeout=120, what="the live loss chart to show 3 epochs")
+    before = _loss_points(page)
+    wait_for(lambda: _loss_points(page) > before, timeout=60, what="the loss chart to grow")
+    screenshot(page, "02-train-running")
+
+    # Another widget mid-run must not kill the training.
+    _main(page).get_by_text("Logarithmic loss axis").click()
+    during = _loss_points(page)
+    wait_for(lambda: _loss_points(page) > during + 1, timeout=60, what="training to continue after a widget click")
+
+    _main(page).get_by_role("button", name="Stop").click()
+    _main(page).get_by_text("Stopped by you").wait_for(timeout=60_000)
+    stopped_at = _loss_points(page)
+    assert stopped_at < 2000
+    screenshot(page, "03-train-stopped")
+
+    _goto(page, "Forecast")
+    main = _main(page)
+    main.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+    labels = main.locator('[data-testid="stDownloadButton"] button').all_inner_texts()
+    assert len(labels) >= 4 and all(label.strip().startswith("Download") for label in labels), labels
+    assert main.get_by_text("same as yesterday", exact=False).count() + main.get_by_text(
+        "better", exact=False).count() >= 1
+    screenshot(page, "04-forecast")
+
+
+def test_bad_upload_keeps_data_and_hostile_names_are_text(page, streamlit_server, tmp_path):  # type: ignore[no-untyped-def]
+    page.goto(streamlit_server)
+    main = _main(page)
+    main.get_by_text("20 points", exact=False).first.wait_for()
+
+    bad = tmp_path / "broken.csv"
+    bad.write_bytes(b"\x00\x01\x02\x89PNG\x00\x00binary")
+    main.locator('input[type="file"]').set_input_files(str(bad))
+    main.get_by_text("This is not a text CSV file", exact=False).wait_for()
+    assert main.get_by_text("20 points", exact=False).count() >= 1, "previous data must be kept"
+    screenshot(page, "05-data-bad-upload")
+
+    hostile = tmp_path / "hostile.csv"
+    name = "<img src=x onerror=alert(1)>"
+    rows = "\n".join(f"2024-01-{day:02d},{10 + day % 5}" for day in range(1, 29))
+    hostile.write_text(f"date,{name}\n{rows}\n", encoding="utf-8")
+    main.locator('input[type="file"]').set_input_files(str(hostile))
+    main.get_by_text("28 points", exact=False).first.wait_for()
+    main.get_by_text(name, exact=False).first.wait_for()
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.dialogs == []  # type: ignore[attr-defined]
+    screenshot(page, "06-data-hostile-column")

@@ -1,0 +1,164 @@
+"""AppTest page tests: every page with empty state, and one interaction test per page."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import APP, wait_for
+
+pytestmark = pytest.mark.apptest
+
+PAGES = ["pages/data.py", "pages/train.py", "pages/forecast.py"]
+TIMEOUT = 90
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in (*at.markdown, *at.info, *at.success, *at.warning, *at.error, *at.caption)]
+    return "\n".join(str(p) for p in parts)
+
+
+def _tiny(at: AppTest, **fields: float) -> None:
+    """Set number inputs on the Train page by their config field name."""
+    for name, value in fields.items():
+        at.number_input(key=f"cfg_{name}").set_value(value)
+    at.run()
+
+
+def _train_to_end(at: AppTest, **fields: float) -> None:
+    _tiny(at, **fields)
+    at.button(key="train").click().run()
+    job = at.session_state["job"]
+    assert job.wait(120), "the tiny training did not finish"
+    at.run()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_empty_state(page: str) -> None:
+    at = _app()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert len(at.title) == 1
+
+
+def test_forecast_page_before_training_gives_guidance() -> None:
+    at = _app()
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception
+    assert "No trained model yet" in _texts(at)
+    assert len(at.get("download_button")) == 0
+
+
+def test_data_page_default_series_and_upload() -> None:
+    at = _app()
+    assert "20 points" in _texts(at)
+    csv = "datum;Temperatur °C\n" + "\n".join(f"{d:02d}.03.2024;{10 + d % 4},5" for d in range(1, 31))
+    at.file_uploader(key="uploader").set_value(("berlin.csv", csv.encode("cp1252"), "text/csv")).run()
+    assert not at.exception
+    assert "30 points" in _texts(at)
+    series = at.session_state["series"]
+    assert series.values.iloc[0] == pytest.approx(11.5)
+
+
+def test_data_page_bad_upload_keeps_previous_data() -> None:
+    at = _app()
+    at.file_uploader(key="uploader").set_value(("empty.csv", b"", "text/csv")).run()
+    assert not at.exception
+    assert any("empty" in e.value for e in at.error)
+    assert "20 points" in _texts(at)
+    assert len(at.session_state["series"].values) == 20
+
+
+def test_data_page_table_edit_updates_series_and_bad_edit_is_refused() -> None:
+    at = _app()
+    version = at.session_state["editor_version"]
+    column = at.session_state["series"].value_column
+    at.session_state[f"editor_{version}"] = {"edited_rows": {0: {column: 99.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert at.session_state["series"].values.iloc[0] == pytest.approx(99.0)
+    assert at.session_state["series_source"] == "Edited table"
+
+    deleted = {"edited_rows": {}, "added_rows": [], "deleted_rows": list(range(20))}
+    at.session_state[f"editor_{version}"] = deleted
+    at.run()
+    assert not at.exception
+    assert at.session_state["edit_error"]
+    assert len(at.session_state["series"].values) == 20, "last good data kept"
+    at.switch_page("pages/train.py").run()
+    assert at.button(key="train").disabled
+
+
+def test_train_page_trains_tiny_config_to_the_end_then_forecast_and_downloads() -> None:
+    at = _app()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    _train_to_end(at, epochs=3, units=4)
+    assert not at.exception
+    snapshot = at.session_state["job"].snapshot()
+    assert snapshot.state == "completed"
+    assert len(snapshot.history) == 3
+    assert at.session_state["run"].usable
+
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert len(labels) == 5 and all(label.startswith("Download") for label in labels)
+    assert "naive" in " ".join(str(v) for v in at.dataframe[0].value["Model"])
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = {trace.get("name") for trace in chart["data"]}
+    assert any("LSTM" in str(n) for n in names)
+
+
+def test_train_page_stop_mid_run_keeps_a_usable_model() -> None:
+    at = _app()
+    at.switch_page("pages/train.py").run()
+    _tiny(at, epochs=2000, units=4, batch_size=1)
+    at.button(key="train").click().run()
+    job = at.session_state["job"]
+
+    def two_epochs() -> bool:
+        snapshot = job.snapshot()
+        assert not snapshot.done, "job ended before it could be stopped"
+        return len(snapshot.history) >= 2
+
+    wait_for(two_epochs, timeout=120, what="two finished epochs")
+    at.button(key="stop").click().run()
+    assert job.wait(60)
+    at.run()
+    snapshot = job.snapshot()
+    assert snapshot.state == "stopped"
+    assert 2 <= len(snapshot.history) < 2000
+    assert at.session_state["run"].usable
+    assert any("Stopped by you" in s.value for s in at.success)
+
+
+def test_train_page_refuses_settings_the_data_cannot_support() -> None:
+    at = _app()
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="cfg_window").set_value(25).run()  # the default series has 20 points
+    assert not at.exception
+    assert any("at least" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.button(key="train").disabled
+
+    at.number_input(key="cfg_window").set_value(5).run()
+    at.number_input(key="cfg_patience").set_value(5).run()  # early stopping without validation data
+    assert any("patience" in e.value or "validation" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.button(key="train").disabled
+    assert "job" not in at.session_state
+
+
+def test_train_page_widgets_cannot_exceed_their_range() -> None:
+    at = _app()
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="cfg_units").set_value(4096).run()
+    assert at.session_state["config_values"]["units"] <= 512
