@@ -11,7 +11,10 @@ import streamlit as st
 # Import the numeric stack in the script thread before any worker thread starts (a first
 # import inside a worker raced with Plotly); Python caches it, so later reruns pay nothing.
 import core.pipeline  # noqa: E402,F401
+from ui.keras_guard import keep_keras_session  # noqa: E402
 from ui.session import collect_finished_job, current_series, owner_id  # noqa: E402
+
+keep_keras_session()
 
 st.set_page_config(page_title="LSTM forecasting dashboard", page_icon=":material/timeline:", layout="wide")
 

@@ -203,7 +203,7 @@ def _choose_clock(dates: Dates, rows: np.ndarray) -> tuple[np.ndarray, list[Repa
 def _empty_cells(column: pd.Series) -> np.ndarray:
     empty = column.isna().to_numpy(dtype=bool)
     if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-        empty |= column.astype("str").fillna("").str.strip().eq("").to_numpy(dtype=bool)
+        return empty | column.astype("str").fillna("").str.strip().eq("").to_numpy(dtype=bool)
     return empty
 
 

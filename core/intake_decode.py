@@ -75,6 +75,8 @@ def _decode(data: bytes) -> tuple[str, list[Repair]]:
 
 def _decode_utf16_without_bom(data: bytes) -> tuple[str, list[Repair]]:
     head = np.frombuffer(data[: len(data[:4096]) // 2 * 2], dtype=np.uint8)
+    if len(head) < 4:
+        raise DataError(NOT_TEXT)
     even_zero, odd_zero = float(np.mean(head[0::2] == 0)), float(np.mean(head[1::2] == 0))
     codec = (
         "utf-16-le"
@@ -95,7 +97,7 @@ def _decode_utf16_without_bom(data: bytes) -> tuple[str, list[Repair]]:
 def _decode_not_utf8(data: bytes) -> tuple[str, list[Repair]]:
     replaced = data.decode("utf-8", errors="replace")
     bad = replaced.count("\ufffd")
-    if len(_NON_ASCII.findall(replaced[:1_000_000])) > bad:
+    if len(_NON_ASCII.findall(replaced[:1_000_000])) >= max(1, bad):
         detail = f"{count_phrase(bad, 'byte')} that are not valid UTF-8 were replaced by '\ufffd'."
         return replaced, [Repair("encoding", bad, detail)]
     try:

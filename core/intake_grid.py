@@ -215,7 +215,7 @@ def regularise(dates: np.ndarray, values: np.ndarray, name: str) -> tuple[pd.Ser
         repairs.append(
             Repair(
                 "sorted",
-                int((order != np.arange(len(order))).sum()),
+                int((steps < 0).sum()),  # rows dated earlier than the row above
                 "Rows were in reverse date order; sorted oldest first."
                 if reverse
                 else "Rows were not in date order; sorted.",

@@ -129,6 +129,11 @@ def _fmt_seconds(seconds: float | None) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
+def _axis_epochs(snap: Any) -> int | None:
+    """Fix the x axis to all planned epochs when that stays readable; otherwise let it grow."""
+    return snap.epochs if snap.epochs <= 300 or len(snap.history) > snap.epochs / 3 else None
+
+
 def _show_job(job: Any) -> None:
     snap = job.snapshot()
     if snap.done and st.session_state.get("run_job_id") != job.id:
@@ -154,7 +159,7 @@ def _show_job(job: Any) -> None:
         st.error(message + " Any earlier trained model is kept.", icon=":material/error:")
     log_y = st.toggle("Logarithmic loss axis", key="log_loss", help="Makes small late improvements visible.")
     st.plotly_chart(
-        loss_figure(snap.history, log_y=log_y, best_epoch=snap.best_epoch, epochs=snap.epochs),
+        loss_figure(snap.history, log_y=log_y, best_epoch=snap.best_epoch, epochs=_axis_epochs(snap)),
         width="stretch", key="loss_chart",
     )
     st.caption("Loss is the model's average squared error on scaled data: lower is better. The training "

@@ -69,6 +69,7 @@ def test_train_live_then_stop_then_forecast(page, streamlit_server):  # type: ig
     _goto(page, "Forecast")
     main = _main(page)
     main.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+    main.get_by_role("button", name=re.compile("chart \\(HTML\\)")).wait_for()
     labels = main.locator('[data-testid="stDownloadButton"] button').all_inner_texts()
     assert len(labels) >= 4 and all(label.strip().startswith("Download") for label in labels), labels
     assert main.get_by_text("same as yesterday", exact=False).count() + main.get_by_text(

@@ -162,3 +162,15 @@ def test_train_page_widgets_cannot_exceed_their_range() -> None:
     at.switch_page("pages/train.py").run()
     at.number_input(key="cfg_units").set_value(4096).run()
     assert at.session_state["config_values"]["units"] <= 512
+
+
+def test_script_runs_do_not_reset_keras_while_a_model_trains() -> None:
+    import keras
+
+    from ui.keras_guard import is_guarded
+
+    first = keras.layers.Dense(1)
+    _app()
+    second = keras.layers.Dense(1)
+    assert is_guarded()
+    assert second.name != "dense" or first.name == "dense", "Streamlit reset Keras' session after a script run"
