@@ -251,8 +251,8 @@ def forecast_figure(run: ForecastRun, values: pd.Series, *, show_baselines: bool
                                hovertemplate=_hover("actual", unit, shown.index)))
     fig.update_layout(
         title={"text": f"{name}: test-span predictions and forecast{note}"},
-        xaxis={"title": {"text": "date"}}, yaxis={"title": {"text": f"{name} ({unit})" if unit else name}},
-        hovermode="x unified", legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        yaxis={"title": {"text": f"{name} ({unit})" if unit else name}},
+        hovermode="x unified", legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0},
         margin={"t": 60, "b": 80},
     )
     if not usable or predictions is None or forecast is None:

@@ -43,6 +43,8 @@ def test_train_live_then_stop_then_forecast(page, streamlit_server):  # type: ig
     page.goto(streamlit_server)
     _main(page).get_by_role("heading", name="1. Data").wait_for()
     _main(page).get_by_text("20 points", exact=False).first.wait_for()
+    _main(page).locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for()
+    _main(page).locator('[data-testid="stDataFrame"]').first.wait_for()
     screenshot(page, "01-data")
 
     _goto(page, "Train")
