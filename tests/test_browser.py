@@ -101,3 +101,34 @@ def test_bad_upload_keeps_data_and_hostile_names_are_text(page, streamlit_server
     assert page.locator('img[src="x"]').count() == 0
     assert page.dialogs == []  # type: ignore[attr-defined]
     screenshot(page, "06-data-hostile-column")
+
+
+def _start_long_training(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    _main(page).get_by_role("heading", name="1. Data").wait_for()
+    _goto(page, "Train")
+    _set_number(page, "Epochs (passes over the data)", 2000)
+    _main(page).get_by_role("button", name="Train", exact=True).click()
+
+
+def test_second_session_queues_and_closing_the_first_tab_frees_the_slot(browser, streamlit_server):  # type: ignore[no-untyped-def]
+    first_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    second_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        first, second = first_context.new_page(), second_context.new_page()
+        for tab in (first, second):
+            tab.set_default_timeout(60_000)
+        _start_long_training(first, streamlit_server)
+        _main(first).get_by_text("Training: epoch").wait_for()
+
+        _start_long_training(second, streamlit_server)
+        _main(second).get_by_text("number 1 in the queue").wait_for()
+        screenshot(second, "07-train-queued")
+
+        first_context.close()  # the tab closes: its job must be cancelled and the slot freed
+        _main(second).get_by_text("Training: epoch").wait_for(timeout=60_000)
+        _main(second).get_by_role("button", name="Stop").click()
+        _main(second).get_by_text("Stopped by you").wait_for()
+    finally:
+        first_context.close()  # a no-op when already closed
+        second_context.close()
