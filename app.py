@@ -33,7 +33,10 @@ with st.sidebar:
     st.caption("Workflow: **1. Data** → **2. Train** → **3. Forecast**")
     st.caption(f"Data: {len(series.values):,} points")
     job = st.session_state.get("job")
-    if job is not None and not job.snapshot().done:
+    state = job.snapshot().state if job is not None else None
+    if state == "queued":
+        st.caption(":material/hourglass_top: Your training is waiting in the queue")
+    elif state == "running":
         st.caption(":material/hourglass_top: A training is running")
     elif st.session_state.get("run") is not None:
         st.caption(":material/check_circle: A trained model is ready")

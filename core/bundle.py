@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import platform
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,6 @@ from core.config import ForecastConfig
 from core.errors import CoreError, DataError, TrainingError
 from core.intervals import recursive_paths
 from core.model import predict_scaled
-from core.pipeline import RECENT_ATTRIBUTE
 from core.types import ForecastRun
 from core.windows import Scaler
 
@@ -43,10 +42,12 @@ def _versions() -> dict[str, str]:
 
 def _recent_of(run: ForecastRun) -> pd.Series:
     """The last ``window`` observed values the future forecast started from."""
-    recent = getattr(run, RECENT_ATTRIBUTE, None)
+    recent = run.recent
     if isinstance(recent, pd.Series) and len(recent) == run.config.window:
         return recent
-    raise TrainingError("This run does not carry its last window of values; run the forecast again to save it.")
+    raise TrainingError(
+        "This run does not carry its last window of values; run the forecast again to save it."
+    )
 
 
 def _meta(run: ForecastRun) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def _meta(run: ForecastRun) -> dict[str, Any]:
         raise TrainingError("This run has no forecast to save: train a model first.")
     return {
         "format": BUNDLE_FORMAT,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": _versions(),
         "config": run.config.to_dict(),
         "scaler": run.scaler,
@@ -123,7 +124,7 @@ class LoadedBundle:
         return values[-window:]
 
     def predict_next(self, values: np.ndarray) -> float:
-        """Next value after ``values`` (original units; the last ``window`` of shape ``(>= window,)`` are used)."""
+        """Next value after ``values`` (original units, shape ``(>= window,)``; uses the last ``window``)."""
         scaled = self.scaler.transform(self._window(values))
         return float(self.scaler.inverse(predict_scaled(self.model, scaled[np.newaxis, :]))[0])
 
@@ -136,7 +137,9 @@ class LoadedBundle:
         recent = self.recent if recent is None else recent
         scaled = self.scaler.transform(self._window(recent.to_numpy()))
         window = self.config.window
-        path = self.scaler.inverse(recursive_paths(self.model, scaled, np.array([window]), window, len(self.half_widths)))
+        path = self.scaler.inverse(
+            recursive_paths(self.model, scaled, np.array([window]), window, len(self.half_widths))
+        )
         path = path[0]
         width = np.asarray(self.half_widths, dtype=np.float64)
         offset = pd.tseries.frequencies.to_offset(self.frequency)
@@ -185,4 +188,6 @@ def load_bundle(directory: str | Path) -> LoadedBundle:
             raise
         raise DataError(f"{META_FILE} is incomplete or malformed: {error}") from error
     model = keras.models.load_model(model_path, safe_mode=True, compile=False)
-    return LoadedBundle(model, config, scaler, str(meta["value_column"]), frequency, recent, half_widths, meta)
+    return LoadedBundle(
+        model, config, scaler, str(meta["value_column"]), frequency, recent, half_widths, meta
+    )

@@ -59,16 +59,26 @@ FIELD_HELP: dict[str, str] = {
     "epochs": "The most times the model goes through all the training data.",
     "batch_size": "How many examples the model looks at before each small correction.",
     "learning_rate": "How big each correction is; too big and training can blow up.",
-    "patience": "Stop after this many epochs without improvement on the validation data (0 = never stop early).",
-    "validation_fraction": "Share of the data, just before the test part, used to check progress while training.",
+    "patience": "Stop after this many epochs without progress on the validation data (0 = never stop early).",
+    "validation_fraction": "Share of the data before the test part, used to check progress while training.",
     "test_fraction": "Share of the most recent data kept aside to measure how good the forecast is.",
     "seed": "A number that makes training repeatable: the same seed gives the same model.",
-    "season_length": "Steps in one season, e.g. 7 for weekly patterns in daily data (0 = guess from the dates).",
-    "interval_level": "How sure the shaded range should be, e.g. 0.9 means 9 in 10 values should fall inside.",
+    "season_length": "Steps in one season, e.g. 7 for a weekly pattern in daily data (0 = guess from dates).",
+    "interval_level": "How sure the shaded range should be: 0.9 means 9 in 10 values should fall inside.",
     "time_limit_seconds": "Training stops after this many seconds and keeps the best model so far.",
 }
 
-_INT_FIELDS = ("window", "horizon", "units", "layers", "epochs", "batch_size", "patience", "seed", "season_length")
+_INT_FIELDS = (
+    "window",
+    "horizon",
+    "units",
+    "layers",
+    "epochs",
+    "batch_size",
+    "patience",
+    "seed",
+    "season_length",
+)
 
 
 def _fmt(number: float) -> str:
@@ -100,7 +110,8 @@ class ForecastConfig:
             object.__setattr__(self, name, _checked(name, getattr(self, name)))
         if self.patience > 0 and self.validation_fraction == 0:
             raise ConfigError(
-                f"patience={self.patience} needs validation data: set validation_fraction above 0 or patience=0"
+                f"patience={self.patience} needs validation data: "
+                "set validation_fraction above 0 or patience=0"
             )
         total = self.validation_fraction + self.test_fraction
         if total > MAX_SPLIT_FRACTION + 1e-12:
@@ -148,7 +159,7 @@ def _checked(name: str, value: Any) -> int | float:
     if name in _INT_FIELDS:
         if not isinstance(value, Integral) and not number.is_integer():
             raise ConfigError(f"{name}={value!r} must be a whole number: allowed {_fmt(low)}..{_fmt(high)}")
-        result: int | float = int(value)
+        result: int | float = int(number)
     else:
         result = number
     if not low <= result <= high:
@@ -203,8 +214,21 @@ def _base_alias(frequency: str) -> str:
     return alias
 
 
-_SEASONS = {"h": 24, "H": 24, "D": 7, "B": 5, "W": 52, "M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4,
-            "min": 60, "T": 60}
+_SEASONS = {
+    "h": 24,
+    "H": 24,
+    "D": 7,
+    "B": 5,
+    "W": 52,
+    "M": 12,
+    "MS": 12,
+    "ME": 12,
+    "Q": 4,
+    "QS": 4,
+    "QE": 4,
+    "min": 60,
+    "T": 60,
+}
 
 
 def season_length_for(frequency: str) -> int:
@@ -213,9 +237,21 @@ def season_length_for(frequency: str) -> int:
 
 
 # Per-frequency (window, horizon) before capping by series length.
-_SHAPES = {"h": (48, 24), "H": (48, 24), "D": (30, 7), "B": (20, 5), "W": (52, 8), "M": (12, 12),
-           "MS": (12, 12), "ME": (12, 12), "Q": (8, 4), "QS": (8, 4), "QE": (8, 4), "min": (60, 60),
-           "T": (60, 60)}
+_SHAPES = {
+    "h": (48, 24),
+    "H": (48, 24),
+    "D": (30, 7),
+    "B": (20, 5),
+    "W": (52, 8),
+    "M": (12, 12),
+    "MS": (12, 12),
+    "ME": (12, 12),
+    "Q": (8, 4),
+    "QS": (8, 4),
+    "QE": (8, 4),
+    "min": (60, 60),
+    "T": (60, 60),
+}
 
 
 def default_config(series: pd.Series, frequency: str) -> ForecastConfig:

@@ -42,7 +42,8 @@ _PERIODS = {
     "h": 24.0,
     "min": 1440.0,
 }
-_SYNTHETIC = {"n": 1096, "freq": "D", "seed": 0, "start": "2020-01-01"}  # three years, daily
+# The "synthetic" built-in: three years of daily values from 2020-01-01 (1096 days), seed 0.
+_SYNTHETIC_DAYS, _SYNTHETIC_SEED, _SYNTHETIC_START = 1096, 0, "2020-01-01"
 _MAX_SYNTHETIC = 1_000_000
 
 
@@ -66,9 +67,7 @@ def builtin_csv_bytes(name: str) -> bytes:
     """The CSV bytes of a built-in dataset (the shipped file, or the generated synthetic series)."""
     _check_name(name)
     if name == "synthetic":
-        series = synthetic_series(
-            _SYNTHETIC["n"], _SYNTHETIC["freq"], seed=_SYNTHETIC["seed"], start=_SYNTHETIC["start"]
-        )
+        series = synthetic_series(_SYNTHETIC_DAYS, "D", seed=_SYNTHETIC_SEED, start=_SYNTHETIC_START)
         frame = pd.DataFrame({"date": series.index.strftime("%Y-%m-%d"), series.name: series.to_numpy()})
         return frame.to_csv(index=False, float_format="%.4f", lineterminator="\n").encode("utf-8")
     return (DATA_DIR / _FILES[name]).read_bytes()

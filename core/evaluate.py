@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import keras
@@ -27,7 +28,7 @@ MODEL_COLUMNS = ("lstm", "naive", "seasonal_naive", "mean")
 
 
 def naive_forecast(values: np.ndarray, targets: range) -> np.ndarray:
-    """Last observed value: ``values[t - 1]`` for each target ``t`` (``t >= 1``); shape ``(len(targets),)``."""
+    """Last observed value ``values[t - 1]`` for each target ``t >= 1``; shape ``(len(targets),)``."""
     index = np.arange(targets.start, targets.stop)
     return np.asarray(values, dtype=np.float64)[index - 1]
 
@@ -74,10 +75,8 @@ def forecast_metrics(actual: np.ndarray, predicted: np.ndarray, scale: float) ->
     denominator = np.abs(actual) + np.abs(predicted)
     ratios = np.divide(200.0 * error, denominator, out=np.zeros_like(error), where=denominator > 0)
     mae = float(np.mean(error))
-    if scale > 0:
-        mase = mae / scale
-    else:
-        mase = 0.0 if mae == 0 else float("nan")
+    # A constant training span (scale 0) leaves MASE undefined unless the errors are all zero.
+    mase = mae / scale if scale > 0 else (0.0 if mae == 0 else math.nan)
     return {
         "mae": mae,
         "rmse": float(np.sqrt(np.mean(error**2))),

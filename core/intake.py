@@ -20,10 +20,10 @@ from core.intake_common import (
     count_phrase,
     examples,
 )
-from core.intake_dates import Dates, date_repairs, parse_dates
+from core.intake_dates import DateFormat, Dates, date_repairs, parse_dates
 from core.intake_decode import decode_bytes, split_lines
 from core.intake_grid import DAILY, fill_grid, regularise
-from core.intake_numbers import missing_repairs, parse_numbers
+from core.intake_numbers import Numbers, missing_repairs, parse_numbers
 from core.intake_table import table_from_lines, unique_names
 from core.types import LoadedSeries, Repair
 
@@ -113,44 +113,13 @@ def _interpret(
     cells = table.load([value_position] if date_position is None else [value_position, date_position])
     numbers = parse_numbers(cells[0], decimal_comma_default=table.decimal_comma_default)
     repairs = repairs + list(numbers.notes)
-    rows = np.arange(table.n_rows)
-    dates = None
-    if date_position is not None and date_format is not None:
-        dates = parse_dates(cells[1], date_format)
-        repairs += date_repairs(dates, date_format, table.row_labels)
-        _check_dates(dates, table, date_position)
-        rows = np.flatnonzero(~dates.bad)
-    repairs += missing_repairs(
-        numbers, rows, table.row_labels, lambda row: table.raw_cell(row, value_position)
-    )
-    _check_enough(numbers.values[rows], name)
-    if dates is None:
-        grid = pd.date_range(GENERATED_START, periods=table.n_rows, freq="D", unit="us", name="date")
-        repairs.append(
-            Repair(
-                "generated_index",
-                table.n_rows,
-                f"No date column: generated a daily index starting {GENERATED_START}.",
-            )
-        )
-        series, filled = fill_grid(rows, numbers.values, grid, DAILY)
-        series = series.rename(name)
+    if date_position is None or date_format is None:
+        series, more = _generated(table, numbers, value_position)
     else:
-        when, clock = _choose_clock(dates, rows)
-        repairs += clock
-        series, filled = regularise(when, numbers.values[rows], name)
-    repairs += filled
-    if len(series) and float(np.ptp(series.to_numpy())) == 0.0:
-        repairs.append(
-            Repair(
-                "constant",
-                len(series),
-                f"All {len(series):,} values are the same "
-                f"({series.iloc[0]:.10g}); any forecast will just repeat it.",
-            )
-        )
+        series, more = _dated(table, numbers, value_position, cells[1], date_format, date_position)
+    repairs += more + _constant(series)
     return LoadedSeries(
-        values=series,
+        values=series.rename(name),
         frequency=series.index.freqstr,
         date_column=None if date_position is None else table.names[date_position],
         value_column=name,
@@ -158,6 +127,50 @@ def _interpret(
         numeric_columns=numeric,
         repairs=tuple(repairs),
     )
+
+
+def _generated(table: RawTable, numbers: Numbers, value_position: int) -> tuple[pd.Series, list[Repair]]:
+    """No date column: the values in file order on a daily index from ``GENERATED_START``."""
+    rows = np.arange(table.n_rows)
+    repairs = missing_repairs(
+        numbers, rows, table.row_labels, lambda row: table.raw_cell(row, value_position)
+    )
+    _check_enough(numbers.values, table.names[value_position])
+    grid = pd.date_range(GENERATED_START, periods=table.n_rows, freq="D", unit="us", name="date")
+    detail = f"No date column: generated a daily index starting {GENERATED_START}."
+    series, filled = fill_grid(rows, numbers.values, grid, DAILY)
+    return series, [*repairs, Repair("generated_index", table.n_rows, detail), *filled]
+
+
+def _dated(
+    table: RawTable,
+    numbers: Numbers,
+    value_position: int,
+    cells: pd.Series,
+    fmt: DateFormat,
+    date_position: int,
+) -> tuple[pd.Series, list[Repair]]:
+    """Parse the dates, drop rows with unreadable ones, then regularise onto the inferred frequency."""
+    dates = parse_dates(cells, fmt)
+    repairs = date_repairs(dates, fmt, table.row_labels)
+    _check_dates(dates, table, date_position)
+    rows = np.flatnonzero(~dates.bad)
+    repairs += missing_repairs(
+        numbers, rows, table.row_labels, lambda row: table.raw_cell(row, value_position)
+    )
+    _check_enough(numbers.values[rows], table.names[value_position])
+    when, clock = _choose_clock(dates, rows)
+    series, regular = regularise(when, numbers.values[rows], table.names[value_position])
+    return series, repairs + clock + regular
+
+
+def _constant(series: pd.Series) -> list[Repair]:
+    if len(series) == 0 or float(np.ptp(series.to_numpy())) != 0.0:
+        return []
+    detail = (
+        f"All {len(series):,} values are the same ({series.iloc[0]:.10g}); any forecast will just repeat it."
+    )
+    return [Repair("constant", len(series), detail)]
 
 
 def _check_dates(dates: Dates, table: RawTable, position: int) -> None:

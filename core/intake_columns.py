@@ -13,6 +13,7 @@ __all__ = ["find_column", "choose_date_column", "choose_value_column"]
 
 _TEMPERATURE = re.compile(r"temp|°|celsius|fahrenheit|tmax|tmin|tavg|tmean", re.IGNORECASE)
 _EXTREME = re.compile(r"max|high", re.IGNORECASE)
+_ROW_NUMBER = re.compile(r"column_\d+|unnamed.*|index|id|row|#|no\.?", re.IGNORECASE)
 _NUMERIC_SHARE = 0.5
 
 
@@ -73,7 +74,9 @@ def choose_date_column(
 
 
 def _rank(name: str) -> int:
-    return 0 if _TEMPERATURE.search(name) else 1 if _EXTREME.search(name) else 2
+    if _TEMPERATURE.search(name):
+        return 0
+    return 1 if _EXTREME.search(name) else 3 if _ROW_NUMBER.fullmatch(name.strip()) else 2
 
 
 def choose_value_column(

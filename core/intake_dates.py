@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -17,39 +18,22 @@ __all__ = ["DateFormat", "Dates", "detect_date_format", "parse_dates", "date_nam
 _HINT = re.compile(r"date|time|day|datum|fecha|zeit|period|month|year|week|jahr|^ds$|^dt$|^t$", re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?")
 _OFFSET = r"^(.*\d\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(Z|[+-]\d\d(?::?\d\d)?)$"
+# fmt: off
 _DATE_FORMATS = (
-    "%d/%m/%Y",
-    "%m/%d/%Y",
-    "%Y/%m/%d",
-    "%d/%m/%y",
-    "%m/%d/%y",
-    "%d.%m.%Y",
-    "%d.%m.%y",
-    "%Y.%m.%d",
-    "%d-%m-%Y",
-    "%m-%d-%Y",
-    "%d-%m-%y",
-    "%m-%d-%y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%b %d %Y",
-    "%b %d, %Y",
-    "%B %d %Y",
-    "%B %d, %Y",
-    "%d-%b-%Y",
-    "%d-%b-%y",
-    "%d %b %y",
-    "%b %Y",
-    "%B %Y",
-    "%b-%Y",
-    "%b-%y",
-    "%m/%Y",
-    "%Y/%m",
-    "%a %d %b %Y",
+    "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d", "%d/%m/%y", "%m/%d/%y", "%d.%m.%Y", "%d.%m.%y", "%Y.%m.%d",
+    "%d-%m-%Y", "%m-%d-%Y", "%d-%m-%y", "%m-%d-%y", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%b %d, %Y",
+    "%B %d %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%b %Y", "%B %Y", "%b-%Y", "%b-%y",
+    "%m/%Y", "%Y/%m", "%a %d %b %Y",
 )
 _TIME_FORMATS = (" %H:%M", " %H:%M:%S", " %H:%M:%S.%f", "T%H:%M", "T%H:%M:%S", " %I:%M %p", " %I:%M:%S %p")
+# fmt: on
+_FORMATS = tuple(day + time for day in _DATE_FORMATS for time in ("", *_TIME_FORMATS))
 _NUMERIC_FORMATS = {4: "%Y", 6: "%Y%m", 8: "%Y%m%d"}
+_LITERALS = re.compile(r"%.")
 _SAMPLE = 200
+_FIRST_YEAR, _LAST_YEAR = 1678, 2261
+_MISSING_TEXT = frozenset({"nat", "nan", "none", "null", "<na>"})
+_RELATIVE_WORDS = frozenset({"now", "today", "tomorrow", "yesterday"})
 _MIXED_LIMIT = 20_000
 
 
@@ -108,7 +92,19 @@ def _to_datetime(texts: pd.Series, fmt: str, *, dayfirst: bool = False, utc: boo
             return pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us]")
     if not pd.api.types.is_datetime64_any_dtype(parsed.dtype):
         return pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us]")
-    return parsed
+    # Years outside pandas' nanosecond range are typos ("0001-01-01", "month names" read as year 1).
+    years = parsed.dt.year.to_numpy(dtype=np.float64, na_value=np.nan)
+    implausible = (years < _FIRST_YEAR) | (years > _LAST_YEAR)
+    return parsed.mask(implausible) if implausible.any() else parsed
+
+
+def _parseable(texts: pd.Series) -> pd.Series:
+    """Texts to parse: missing markers (``NaT``, ``nan``) become empty, ``now``/``today`` unreadable."""
+    lower = texts.str.lower()
+    special = lower.isin(_MISSING_TEXT | _RELATIVE_WORDS)
+    if not special.any():
+        return texts
+    return texts.mask(lower.isin(_MISSING_TEXT), "").mask(lower.isin(_RELATIVE_WORDS), "?")
 
 
 def _as_text(cells: pd.Series) -> pd.Series:
@@ -127,7 +123,7 @@ def detect_date_format(cells: pd.Series, *, hinted: bool) -> DateFormat | None:
         cells: ``(n,)`` cells of the column (a sample is enough).
         hinted: the column name suggests dates, so plain numbers like ``2020`` or ``20200131`` are dates.
     """
-    texts = _as_text(cells)
+    texts = _parseable(_as_text(cells))
     sample = texts[texts != ""].iloc[:_SAMPLE]
     if sample.empty:
         return None
@@ -135,7 +131,7 @@ def detect_date_format(cells: pd.Series, *, hinted: bool) -> DateFormat | None:
         return _numeric_format(sample) if hinted else None
     utc = bool(sample.str.fullmatch(_OFFSET).any())
     best = DateFormat("ISO8601", utc=utc, rate=_rate(sample, "ISO8601", utc=utc))
-    if best.rate < 1.0:
+    if best.rate < 0.8:  # otherwise ISO wins anyway; odd cells are retried one by one
         best = max([best, *_strptime_candidates(sample, utc)], key=lambda candidate: candidate.rate)
     if best.rate < 0.8:
         for dayfirst in (False, True):
@@ -161,13 +157,22 @@ def _numeric_format(sample: pd.Series) -> DateFormat | None:
     return None
 
 
+def _parses_any(texts: list[str], fmt: str) -> bool:
+    for text in texts:
+        try:
+            datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
 def _strptime_candidates(sample: pd.Series, utc: bool) -> list[DateFormat]:
-    first = str(sample.iloc[0])
-    times = _TIME_FORMATS if ":" in first else ("",)
-    formats = [day + time for day in _DATE_FORMATS for time in times]
-    formats = [fmt for fmt in formats if all(ch in first for ch in re.sub(r"%.", "", fmt))]
-    if utc:
-        formats = [fmt + "%z" for fmt in formats] + formats
+    # A cheap pure-Python screen on the first cells keeps pandas from trying ~200 formats.
+    heads = [str(text) for text in sample.iloc[:10]]
+    formats = [fmt + zone for zone in (("%z", "") if utc else ("",)) for fmt in _FORMATS]
+    present = set("".join(heads))
+    formats = [fmt for fmt in formats if set(_LITERALS.sub("", fmt)) <= present and _parses_any(heads, fmt)]
     rates = {fmt: _rate(sample, fmt, utc=utc) for fmt in formats}
     found = []
     for fmt, rate in rates.items():
@@ -208,7 +213,8 @@ def parse_dates(cells: pd.Series, fmt: DateFormat) -> Dates:
     """
     if pd.api.types.is_datetime64_any_dtype(cells.dtype):
         return _from_datetimes(cells)
-    texts = _as_text(cells)
+    shown = _as_text(cells)
+    texts = _parseable(shown)
     if fmt.format.startswith("epoch"):
         unit = "s" if fmt.format == "epoch_s" else "ms"
         with warnings.catch_warnings():
@@ -225,7 +231,7 @@ def parse_dates(cells: pd.Series, fmt: DateFormat) -> Dates:
         values, mixed = _retry_one_by_one(texts, values, failed, fmt.dayfirst)
     offsets = tuple(texts.str.extract(_OFFSET)[1].dropna().unique()[:3]) if fmt.utc else ()
     local = _local_times(texts, fmt) if fmt.utc and offsets else None
-    return Dates(values, local, texts, np.isnat(values), mixed, tuple(str(offset) for offset in offsets))
+    return Dates(values, local, shown, np.isnat(values), mixed, tuple(str(offset) for offset in offsets))
 
 
 def _naive_utc(parsed: pd.Series) -> np.ndarray:

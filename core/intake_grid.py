@@ -16,27 +16,9 @@ __all__ = ["Step", "infer_step", "regularise", "fill_grid", "DAILY"]
 _SECOND = 1_000_000  # microseconds
 _DAY = 86_400 * _SECOND
 _NICE_SECONDS = (
-    1,
-    2,
-    5,
-    10,
-    15,
-    20,
-    30,
-    60,
-    120,
-    300,
-    600,
-    900,
-    1200,
-    1800,
-    3600,
-    7200,
-    10800,
-    14400,
-    21600,
-    28800,
-    43200,
+    (1, 2, 5, 10, 15, 20, 30)
+    + tuple(60 * minutes for minutes in (1, 2, 5, 10, 15, 20, 30))
+    + tuple(3600 * hours for hours in (1, 2, 3, 4, 6, 8, 12))
 )
 _WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
@@ -240,13 +222,17 @@ def regularise(dates: np.ndarray, values: np.ndarray, name: str) -> tuple[pd.Ser
     moved = int((grid.asi8[slots] != unique).sum())
     merged = int((np.diff(slots) == 0).sum())  # slots rise with the sorted timestamps
     if moved:
-        repairs.append(Repair("regularised", moved, _moved_detail(moved, merged, step)))
+        by_date = step.kind in ("day", "bday") and not _same_time_of_day(unique)
+        repairs.append(Repair("regularised", moved, _moved_detail(moved, merged, step, by_date)))
     series, filled = fill_grid(slots[inverse], values, grid, step)
     return series.rename(name), repairs + filled
 
 
-def _moved_detail(moved: int, merged: int, step: Step) -> str:
-    if step.kind in _CALENDAR:
+def _moved_detail(moved: int, merged: int, step: Step, by_date: bool) -> str:
+    if by_date:
+        times = count_phrase(moved, "timestamp")
+        detail = f"{times} had varying times of day; each value was labelled by its date"
+    elif step.kind in _CALENDAR:
         edge = "end" if step.alias.startswith(_CALENDAR[step.kind][1]) else "start"
         detail = f"{count_phrase(moved, 'date')} labelled by the {edge} of their {step.noun}"
     else:

@@ -6,7 +6,7 @@ import csv
 import io
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -20,31 +20,59 @@ __all__ = ["sniff_delimiter", "table_from_lines", "unique_names"]
 
 _CANDIDATES = ("\t", ";", ",", "|")
 _DATA_LIKE = re.compile(r"[+-]?(\d+([.,]\d*)?|\.\d+)([eE][+-]?\d+)?|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T].*)?")
-_NO_FIELDS = np.zeros(0, dtype=np.int64)
+_MAX_TITLE_LINES = 10
 
 
-def sniff_delimiter(lines: list[str]) -> str | None:
+def sniff_delimiter(lines: list[str]) -> tuple[str | None, int]:
     """The delimiter among tab, ``;``, ``,``, ``|`` that splits the sample lines most consistently.
 
-    The header must contain it; None means a single column.
+    Args:
+        lines: the first non-blank lines of the file.
+
+    Returns:
+        The delimiter (None for a single column) and the number of title lines before the header.
     """
-    best, best_score = None, 0.5
+    best, best_skip, best_score = None, 0, 0.5
+    fallback, fallback_width = None, 1
     for delimiter in _CANDIDATES:
         counts = _sample_counts(lines, delimiter)
-        if len(counts) == 0 or counts[0] < 2:
+        if len(counts) == 0:
             continue
-        score = float(np.mean(counts[1:] == counts[0])) if len(counts) > 1 else 1.0
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
+        skip, width = _header_position(lines, counts, delimiter)
+        rest = counts[skip + 1 :]
+        score = float(np.mean(rest == width)) if len(rest) else 1.0
+        if width >= 2 and score > best_score:
+            best, best_skip, best_score = delimiter, skip, score
+        if counts[0] > fallback_width and (len(rest) == 0 or float(np.mean(rest >= 2)) >= 0.5):
+            fallback, fallback_width = delimiter, int(counts[0])
+    # No consistent split: keep a delimiter the header and most rows contain, so ragged rows get named.
+    return (best, best_skip) if best is not None else (fallback, 0)
+
+
+def _header_position(lines: list[str], counts: np.ndarray, delimiter: str) -> tuple[int, int]:
+    """Where the header is (after up to ``_MAX_TITLE_LINES`` title lines) and how many fields it has."""
+    values, frequency = np.unique(counts, return_counts=True)
+    width = int(values[np.argmax(frequency)])
+    if width < 2 or counts[0] == width:
+        return 0, int(counts[0])
+    data = [
+        i
+        for i in range(min(len(lines), _MAX_TITLE_LINES + 2))
+        if counts[i] == width and _looks_like_data(_fields(lines[i], delimiter))
+    ]
+    header = data[0] - 1 if data else -1
+    if 0 < header <= _MAX_TITLE_LINES and counts[header] == width:
+        return header, width
+    return 0, int(counts[0])
+
+
+def _looks_like_data(fields: list[str]) -> bool:
+    return all(_DATA_LIKE.fullmatch(cell.strip()) for cell in fields if cell.strip())
 
 
 def _sample_counts(lines: list[str], delimiter: str) -> np.ndarray:
-    try:
-        records = list(csv.reader(lines, delimiter=delimiter, skipinitialspace=True))
-    except csv.Error:
-        return _NO_FIELDS
-    return np.array([len(_trim(record)) for record in records], dtype=np.int64)
+    """Fields per line, each line on its own (a stray quote must not merge lines here)."""
+    return np.array([len(_trim(_fields(line, delimiter))) for line in lines], dtype=np.int64)
 
 
 def _trim(record: list[str]) -> list[str]:
@@ -83,34 +111,61 @@ def table_from_lines(source: Lines) -> tuple[RawTable, list[Repair]]:
     """
     head = zip(source.lines[:200], source.blank[:200], strict=True)
     sample_lines = [line for line, blank in head if not blank][:50]
-    delimiter = source.delimiter or sniff_delimiter(sample_lines)
+    delimiter, skip = (source.delimiter, 0) if source.delimiter else sniff_delimiter(sample_lines)
     lines, repairs = source.without_blanks(keep_inner=delimiter is None)
+    lines, skipped = _skip_title_lines(lines, skip)
+    lines, unmatched = _drop_unmatched_quotes(lines)
     header = _fields(lines.lines[0], delimiter)
     if len(header) > MAX_COLUMNS:
         raise DataError(f"The file has {len(header):,} columns; the limit is {MAX_COLUMNS:,}.")
-    has_header = not all(_DATA_LIKE.fullmatch(cell.strip()) for cell in header if cell.strip())
+    has_header = not _looks_like_data(header)
     data_lines = lines.lines[1:] if has_header else lines.lines
     numbers = lines.numbers[1:] if has_header else lines.numbers
     if not data_lines:
         raise DataError("No data rows found.")
     if len(data_lines) > MAX_ROWS:
         raise DataError(f"The file has {len(data_lines):,} data rows; the limit is {MAX_ROWS:,}.")
+    names, named = _column_names(header, has_header)
+    separator = delimiter or _unused_separator(lines.lines)
+    layout, ragged = _layout(data_lines, numbers, separator, len(names))
+    table = _build(data_lines, numbers, names, layout, delimiter == ";")
+    return table, repairs + skipped + unmatched + named + ragged
+
+
+def _skip_title_lines(lines: Lines, skip: int) -> tuple[Lines, list[Repair]]:
+    if not skip:
+        return lines, []
+    detail = (
+        f"{count_phrase(skip, 'line')} before the column names ({row_list(lines.numbers[:skip])}) skipped."
+    )
+    rest = replace(lines, lines=lines.lines[skip:], numbers=lines.numbers[skip:], blank=lines.blank[skip:])
+    return rest, [Repair("title_lines", skip, detail)]
+
+
+def _column_names(header: list[str], has_header: bool) -> tuple[tuple[str, ...], list[Repair]]:
+    """Names from the header (trailing empty ones dropped), or generated when the first row is data."""
     width = len(_trim(header))
     if has_header:
-        names = unique_names(header[:width])
-    else:
-        names = ("value",) if width == 1 else tuple(f"column_{i}" for i in range(1, width + 1))
-        repairs.append(
-            Repair(
-                "no_header",
-                1,
-                "The first row holds data, not column names; columns were named "
-                f"{', '.join(names[:4])}{'…' if width > 4 else ''}.",
-            )
-        )
-    separator = delimiter or _unused_separator(lines.lines)
-    layout, ragged = _layout(data_lines, numbers, separator, width)
-    return _build(data_lines, numbers, names, layout, delimiter == ";"), repairs + ragged
+        return unique_names(header[:width]), []
+    names = ("value",) if width == 1 else tuple(f"column_{i}" for i in range(1, width + 1))
+    listed = f"{', '.join(names[:4])}{'…' if width > 4 else ''}"
+    detail = f"The first row holds data, not column names; columns were named {listed}."
+    return names, [Repair("no_header", 1, detail)]
+
+
+def _drop_unmatched_quotes(lines: Lines) -> tuple[Lines, list[Repair]]:
+    """Remove the quotes of lines with an odd number of them, which would swallow the rest of the file."""
+    odd = [i for i, line in enumerate(lines.lines) if '"' in line and line.count('"') % 2]
+    if not odd:
+        return lines, []
+    fixed = list(lines.lines)
+    for i in odd:
+        fixed[i] = fixed[i].replace('"', "")
+    detail = (
+        f"{count_phrase(len(odd), 'row')} ({row_list(lines.numbers[odd])}) had an unmatched quote "
+        "character; it was removed."
+    )
+    return replace(lines, lines=fixed), [Repair("unmatched_quotes", len(odd), detail)]
 
 
 def _fields(line: str, delimiter: str | None) -> list[str]:

@@ -24,9 +24,14 @@ __all__ = [
 
 #: Most recent calibration origins used; bounds the cost for very long series.
 MAX_CALIBRATION_ORIGINS = 1000
+#: Bound on origins * window * horizon (LSTM cell steps) so that a long window and horizon
+#: cannot make calibration take minutes; at least 100 origins are always kept.
+_CALIBRATION_STEP_BUDGET = 5_000_000
 
 
-def recursive_paths(model: keras.Model, scaled: np.ndarray, origins: np.ndarray, window: int, steps: int) -> np.ndarray:
+def recursive_paths(
+    model: keras.Model, scaled: np.ndarray, origins: np.ndarray, window: int, steps: int
+) -> np.ndarray:
     """Forecast ``steps`` ahead from each origin, feeding predictions back as inputs.
 
     Args:
@@ -91,11 +96,15 @@ def calibrate(model: keras.Model, data: WindowedData, horizon: int, level: float
 
     The ``h``-step residuals of origin ``o`` are used only when ``o + h - 1`` lies inside the
     calibration span, so test values never calibrate. Steps with no residual reuse the previous
-    width; widths are made non-decreasing in ``h`` (a wider band never lowers coverage).
+    width; widths are made non-decreasing in ``h`` (a wider band never lowers coverage). Only the
+    most recent origins are used (at most 1000, fewer for long windows and horizons).
     """
     split = data.split
-    span, source = (split.val_targets, "validation") if len(split.val_targets) else (split.train_targets, "training")
-    origins = np.arange(max(span.start, span.stop - MAX_CALIBRATION_ORIGINS), span.stop)
+    span, source = (
+        (split.val_targets, "validation") if len(split.val_targets) else (split.train_targets, "training")
+    )
+    count = min(MAX_CALIBRATION_ORIGINS, max(100, _CALIBRATION_STEP_BUDGET // (split.window * horizon)))
+    origins = np.arange(max(span.start, span.stop - count), span.stop)
     paths = data.scaler.inverse(recursive_paths(model, data.scaled, origins, split.window, horizon))
     widths: list[float] = []
     exact = True
@@ -114,7 +123,9 @@ def calibrate(model: keras.Model, data: WindowedData, horizon: int, level: float
 
 def interval_coverage(actual: np.ndarray, predicted: np.ndarray, half_width: float) -> float:
     """Share of ``actual`` inside ``predicted ± half_width`` (both shape ``(k,)``)."""
-    inside = np.abs(np.asarray(actual, dtype=np.float64) - np.asarray(predicted, dtype=np.float64)) <= half_width
+    inside = (
+        np.abs(np.asarray(actual, dtype=np.float64) - np.asarray(predicted, dtype=np.float64)) <= half_width
+    )
     return float(np.mean(inside)) if len(inside) else float("nan")
 
 

@@ -24,6 +24,7 @@ def build_model(config: ForecastConfig) -> keras.Model:
     Compiled with Adam(``learning_rate``) and MSE. ``jit_compile=False``: on a 2-core CPU, XLA
     added 3-5 s of compile time per training and was not faster per epoch for small LSTMs.
     """
+
     def seed(offset: int) -> int:
         return (config.seed + offset) % 2**31
 
@@ -40,7 +41,9 @@ def build_model(config: ForecastConfig) -> keras.Model:
         )(x)
         if config.dropout > 0:
             x = layers.Dropout(config.dropout, seed=seed(10 * i + 4), name=f"dropout_{i + 1}")(x)
-    outputs = layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(seed=seed(5)), name="next")(x)
+    outputs = layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(seed=seed(5)), name="next")(
+        x
+    )
     model = keras.Model(inputs, outputs, name="lstm_forecaster")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
@@ -65,5 +68,7 @@ def predict_scaled(model: keras.Model, x: np.ndarray) -> np.ndarray:
         x = x[:, :, np.newaxis]
     if len(x) == 0:
         return np.zeros((0,), np.float64)
-    parts = [np.asarray(model.predict_on_batch(x[i : i + PREDICT_CHUNK])) for i in range(0, len(x), PREDICT_CHUNK)]
+    parts = [
+        np.asarray(model.predict_on_batch(x[i : i + PREDICT_CHUNK])) for i in range(0, len(x), PREDICT_CHUNK)
+    ]
     return np.concatenate(parts).reshape(-1).astype(np.float64)

@@ -16,12 +16,7 @@ from core.training import TrainOutcome, train
 from core.types import ForecastRun, TrainControl
 from core.windows import WindowedData, prepare
 
-__all__ = ["run_forecast", "resolve_season_length", "RECENT_ATTRIBUTE"]
-
-#: ForecastRun attribute holding the last ``window`` observed values (dated ``pd.Series``, original
-#: units): the input of the future forecast, which bundles save. Set with ``setattr`` until
-#: ``core.types.ForecastRun`` declares it.
-RECENT_ATTRIBUTE = "recent"
+__all__ = ["run_forecast", "resolve_season_length"]
 
 
 def resolve_season_length(config: ForecastConfig, frequency: str) -> int:
@@ -60,7 +55,7 @@ def _summary(outcome: TrainOutcome, evaluation: Evaluation, calibration: Calibra
         parts.append(f"The LSTM beats the naive forecast on the test data (MAE {lstm:.4g} vs {naive:.4g}).")
     else:
         parts.append(
-            f"The LSTM does NOT beat the naive forecast (\"same as last step\") on the test data "
+            f'The LSTM does NOT beat the naive forecast ("same as last step") on the test data '
             f"(MAE {lstm:.4g} vs {naive:.4g})."
         )
     if evaluation.seasonal_fallbacks:
@@ -77,7 +72,9 @@ def _recent(values: pd.Series, data: WindowedData) -> pd.Series:
     return pd.Series(data.values[-window:], index=values.index[-window:], name=values.name)
 
 
-def run_forecast(values: pd.Series, config: ForecastConfig, control: TrainControl | None = None) -> ForecastRun:
+def run_forecast(
+    values: pd.Series, config: ForecastConfig, control: TrainControl | None = None
+) -> ForecastRun:
     """Train an LSTM on ``values`` and evaluate, calibrate and forecast with it.
 
     Args:
@@ -134,5 +131,5 @@ def run_forecast(values: pd.Series, config: ForecastConfig, control: TrainContro
     run.interval_coverage = None if math.isnan(coverage) else coverage
     run.interval_half_widths = calibration.half_widths
     run.message = _summary(outcome, evaluation, calibration, season)
-    setattr(run, RECENT_ATTRIBUTE, _recent(values, data))
+    run.recent = _recent(values, data)
     return run

@@ -134,6 +134,7 @@ class ForecastRun:
     interval_level: float = 0.9
     interval_coverage: float | None = None
     interval_half_widths: list[float] | None = None
+    recent: pd.Series | None = None  # the last ``window`` observed values: inputs of the future forecast
     message: str = ""
 
     @property

@@ -121,7 +121,7 @@ class WindowedData:
         scaled: shape ``(n,)`` float64, ``scaler.transform(values)``.
         split: the target ranges.
         scaler: fitted on ``values[:split.val_start]``.
-        x_train, y_train, x_val, y_val, x_test, y_test: windows ``(k, window, 1)`` and targets ``(k,)``, float32.
+        x_train, y_train, x_val, y_val, x_test, y_test: windows ``(k, window, 1)``, targets ``(k,)``; float32.
     """
 
     values: np.ndarray

@@ -143,6 +143,9 @@ def _show_job(job: Any) -> None:
     if snap.state == "queued":
         st.info(f"{text}: you are number {snap.queue_position} in the queue. It starts by itself.",
                 icon=":material/hourglass_top:")
+        if st.button("Leave the queue", key="leave_queue", icon=":material/close:"):
+            job.stop()
+            st.rerun(scope="fragment")
     elif snap.state == "running":
         fraction = (snap.epoch + (snap.batch / snap.batches if snap.batches else 0)) / max(snap.epochs, 1)
         st.progress(min(fraction, 1.0), text=f"{text}: epoch {min(snap.epoch + 1, snap.epochs)} of {snap.epochs} "

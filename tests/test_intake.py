@@ -20,13 +20,22 @@ from core.types import LoadedSeries
 NOT_TEXT = "This is not a text CSV file."
 
 
-def daily(values: list[str] | None = None, *, n: int = 30, start: str = "2020-01-01", fmt: str = "%Y-%m-%d",
-          sep: str = ",", header: str | None = None) -> str:
+def daily(
+    values: list[str] | None = None,
+    *,
+    n: int = 30,
+    start: str = "2020-01-01",
+    fmt: str = "%Y-%m-%d",
+    sep: str = ",",
+    header: str | None = None,
+) -> str:
     """A daily CSV: ``date<sep>temp`` then one row per day (values default to 10, 11, ... 16, 10, ...)."""
     values = values if values is not None else [str(10 + i % 7) for i in range(n)]
     dates = pd.date_range(start, periods=len(values), freq="D")
     head = header if header is not None else f"date{sep}temp"
-    return "\n".join([head] + [f"{d.strftime(fmt)}{sep}{v}" for d, v in zip(dates, values, strict=True)]) + "\n"
+    return (
+        "\n".join([head] + [f"{d.strftime(fmt)}{sep}{v}" for d, v in zip(dates, values, strict=True)]) + "\n"
+    )
 
 
 def kinds(series: LoadedSeries) -> dict[str, int]:
@@ -184,6 +193,24 @@ def test_rows_with_extra_values_are_refused_naming_the_row() -> None:
         load(daily().replace("2020-01-05,14\n", "2020-01-05,14,5\n"))
 
 
+def test_title_lines_before_the_header_are_skipped() -> None:
+    series = load("Weather station Paris\nexported 2024-01-01, by hand\n" + daily())
+    assert kinds(series) == {"title_lines": 2}
+    assert detail(series, "title_lines") == "2 lines before the column names (rows 1, 2) skipped."
+
+
+def test_an_unmatched_quote_does_not_swallow_the_file() -> None:
+    series = load(daily().replace("2020-01-05,14\n", '2020-01-05,"14\n'))
+    assert kinds(series) == {"unmatched_quotes": 1}
+    assert series.values.iloc[4] == 14.0
+
+
+def test_a_stray_quote_near_the_top_does_not_confuse_the_sniffer() -> None:
+    text = daily(n=10).replace("2020-01-02,11\n", '"\n').replace("2020-01-03,12\n", '2020-01-03,"12\n')
+    series = load(text)
+    assert kinds(series)["unmatched_quotes"] == 2 and series.values.iloc[2] == 12.0
+
+
 def test_headerless_table_gets_column_names() -> None:
     series = load("\n".join(f"2020-01-{d:02d},{d}" for d in range(1, 29)))
     assert series.columns == ("column_1", "column_2") and series.date_column == "column_1"
@@ -208,7 +235,9 @@ def test_more_junk_than_shown_says_e_g() -> None:
     values = [str(10 + i) for i in range(30)]
     for row in (2, 5, 9, 14):
         values[row] = ""
-    assert "4 empty cells (e.g. rows 4, 7, 11: empty, empty, empty)" in detail(load(daily(values)), "junk_cells")
+    assert "4 empty cells (e.g. rows 4, 7, 11: empty, empty, empty)" in detail(
+        load(daily(values)), "junk_cells"
+    )
 
 
 def test_infinite_and_absurd_values_are_treated_as_missing() -> None:
@@ -294,7 +323,9 @@ def test_day_first_dates_are_detected() -> None:
     series = load(daily(start="2020-12-20", fmt="%d/%m/%Y"))
     assert kinds(series) == {"day_first": 1}
     assert series.values.index[5] == pd.Timestamp("2020-12-25")
-    assert detail(series, "day_first") == "Dates read as day/month/year (e.g. '20/12/2020' is 20 December 2020)."
+    assert (
+        detail(series, "day_first") == "Dates read as day/month/year (e.g. '20/12/2020' is 20 December 2020)."
+    )
 
 
 def test_ambiguous_day_month_order_is_reported() -> None:
@@ -317,7 +348,9 @@ def test_mostly_unreadable_dates_is_an_error() -> None:
     lines = daily().splitlines()
     for row in range(1, 11):
         lines[row] = f"someday,{row}"
-    with pytest.raises(DataError, match=r"^Could not read 33% of the dates in column 'date' \(e\.g\. rows 2, 3, 4"):
+    with pytest.raises(
+        DataError, match=r"^Could not read 33% of the dates in column 'date' \(e\.g\. rows 2, 3, 4"
+    ):
         load("\n".join(lines), date_column="date")
 
 
@@ -341,7 +374,9 @@ def test_gaps_are_filled_at_the_inferred_frequency() -> None:
     lines = daily(n=40).splitlines()
     series = load("\n".join(lines[:10] + lines[17:]))
     assert kinds(series) == {"gaps_filled": 7}
-    assert detail(series, "gaps_filled") == "7 missing days filled by interpolation (the longest gap is 7 days)."
+    assert (
+        detail(series, "gaps_filled") == "7 missing days filled by interpolation (the longest gap is 7 days)."
+    )
     assert series.frequency == "D" and len(series.values) == 40
     assert series.values.iloc[8:17].tolist() == pytest.approx(np.linspace(11.0, 12.0, 9).tolist())
 
@@ -390,19 +425,28 @@ def test_timestamps_under_a_second_apart_are_refused() -> None:
 
 def test_a_wrong_far_away_date_is_an_error_naming_the_limit() -> None:
     text = "t,v\n1900-01-01 00:00,1\n" + "\n".join(f"2020-01-01 {h:02d}:00,{h}" for h in range(24))
-    with pytest.raises(DataError, match=r"would have 1,051,920 rows \(limit 1,000,000\); check for wrong dates"):
+    with pytest.raises(
+        DataError, match=r"would have 1,051,920 rows \(limit 1,000,000\); check for wrong dates"
+    ):
         load(text)
 
 
 # --- columns -----------------------------------------------------------------------------------------------
 
-SEVERAL = "date,wind,temp_max,temp_min\n" + "\n".join(f"2020-01-{d:02d},{d},{d + 10},{d - 5}" for d in range(1, 29))
+SEVERAL = "date,wind,temp_max,temp_min\n" + "\n".join(
+    f"2020-01-{d:02d},{d},{d + 10},{d - 5}" for d in range(1, 29)
+)
 
 
 def test_temperature_like_column_is_the_default() -> None:
     series = load(SEVERAL)
     assert series.value_column == "temp_max"
     assert series.numeric_columns == ("wind", "temp_max", "temp_min")
+
+
+def test_a_row_number_column_is_not_the_default() -> None:
+    series = load(",value\n" + "\n".join(f"{i},{i % 5}" for i in range(30)))
+    assert series.value_column == "value" and series.numeric_columns == ("column_1", "value")
 
 
 def test_value_column_can_be_chosen() -> None:
@@ -413,11 +457,17 @@ def test_value_column_can_be_chosen() -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"value_column": "nope"}, "There is no value column called 'nope'; available columns: 'date', 'wind',"),
+        (
+            {"value_column": "nope"},
+            "There is no value column called 'nope'; available columns: 'date', 'wind',",
+        ),
         ({"date_column": "nope"}, "There is no date column called 'nope'; available columns: 'date'"),
         ({"date_column": "wind"}, "Column 'wind' does not contain dates (e.g. '1', '2', '3')."),
         ({"date_column": "date", "value_column": "date"}, "Column 'date' holds the dates; choose another"),
-        ({"value_column": "date"}, "Column 'date' holds no numbers (e.g. '2020-01-01', '2020-01-02', '2020-01-03');"),
+        (
+            {"value_column": "date"},
+            "Column 'date' holds no numbers (e.g. '2020-01-01', '2020-01-02', '2020-01-03');",
+        ),
     ],
 )
 def test_wrong_column_choices_are_explained(options: dict[str, str], message: str) -> None:
@@ -456,7 +506,11 @@ def test_a_million_hourly_rows_load_quickly() -> None:
     days = np.datetime_as_string(np.arange("2000-01-01", 41_667, dtype="datetime64[D]")).tolist()
     choices = [f"{x / 10:.1f}" for x in range(-100, 400)]
     picks = np.random.default_rng(0).integers(0, len(choices), len(days) * 24).tolist()
-    rows = (f"{day}T{hour:02d}:00,{choices[picks[24 * i + hour]]}" for i, day in enumerate(days) for hour in range(24))
+    rows = (
+        f"{day}T{hour:02d}:00,{choices[picks[24 * i + hour]]}"
+        for i, day in enumerate(days)
+        for hour in range(24)
+    )
     data = ("timestamp,temp\n" + "\n".join(itertools.islice(rows, MAX_ROWS))).encode()
     started = time.perf_counter()
     series = read_series(data)
@@ -496,8 +550,9 @@ def test_edited_frame_with_blank_and_deleted_rows() -> None:
 
 
 def test_a_pasted_100k_row_frame_is_accepted() -> None:
-    frame = pd.DataFrame({"date": pd.date_range("2000-01-01", periods=100_000, freq="h"),
-                          "temp": np.arange(100_000) % 24})
+    frame = pd.DataFrame(
+        {"date": pd.date_range("2000-01-01", periods=100_000, freq="h"), "temp": np.arange(100_000) % 24}
+    )
     series = series_from_frame(frame, date_column=None, value_column="temp")
     assert len(series.values) == 100_000 and series.frequency == "h"
 
@@ -513,15 +568,44 @@ def test_describe_summarises_the_series() -> None:
         "frequency": "D",
         "date_column": "date",
         "value_column": "temp",
-        "repairs": [{"kind": "junk_cells", "count": 1, "detail": "1 junk cell (row 5: '?') replaced by interpolation."}],
+        "repairs": [
+            {
+                "kind": "junk_cells",
+                "count": 1,
+                "detail": "1 junk cell (row 5: '?') replaced by interpolation.",
+            }
+        ],
         "summary": {"min": 10.0, "max": 39.0, "mean": pytest.approx(24.5)},
     }
 
 
 # --- fuzzing -----------------------------------------------------------------------------------------------
 
-FUZZ = settings(max_examples=120, deadline=3000, database=None, suppress_health_check=[HealthCheck.too_slow])
-JUNK = ["", "?0.2", "n/a", "NA", "—", "inf", "-inf", "1e400", "nan", " ", '"', "1,5", "12 °C", "#", "2020-01-01"]
+
+def fuzz(examples: int) -> settings:
+    """Bounded fuzzing: a few seconds per test, each example well under the deadline."""
+    return settings(
+        max_examples=examples, deadline=3000, database=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+
+
+JUNK = [
+    "",
+    "?0.2",
+    "n/a",
+    "NA",
+    "—",
+    "inf",
+    "-inf",
+    "1e400",
+    "nan",
+    " ",
+    '"',
+    "1,5",
+    "12 °C",
+    "#",
+    "2020-01-01",
+]
 
 
 def check(data: bytes) -> None:
@@ -533,14 +617,14 @@ def check(data: bytes) -> None:
     assert_valid(series)
 
 
-@FUZZ
+@fuzz(200)
 @given(st.binary(max_size=3000))
 def test_fuzz_random_bytes(data: bytes) -> None:
     check(data)
 
 
-@FUZZ
-@given(st.text(alphabet=st.sampled_from(list(",;\t|\n\r\"#0123456789.-:/ TZ+eEnaif°€\x00")), max_size=400))
+@fuzz(200)
+@given(st.text(alphabet=st.sampled_from(list(',;\t|\n\r"#0123456789.-:/ TZ+eEnaif°€\x00')), max_size=400))
 def test_fuzz_random_csv_like_text(text: str) -> None:
     check(text.encode("utf-8"))
 
@@ -551,19 +635,25 @@ def messy_csv(draw: st.DrawFn) -> bytes:
     sep = draw(st.sampled_from([",", ";", "\t", "|"]))
     comma = sep != "," and draw(st.booleans())
     freq = draw(st.sampled_from(["D", "h", "15min", "W-MON", "MS", "B"]))
-    fmt = draw(st.sampled_from(["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M", "%Y%m%d"]))
+    fmt = draw(
+        st.sampled_from(["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M", "%Y%m%d"])
+    )
     start = draw(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2030, 1, 1)))
     stamps = [t.strftime(fmt) for t in pd.date_range(start, periods=n, freq=freq)]
     if draw(st.booleans()):
         local = pd.date_range(start, periods=n, freq=freq, tz="UTC").tz_convert("Europe/Paris")
         stamps = [t.isoformat() for t in local]
     numbers = st.one_of(st.floats(-100, 100), st.floats(-100, 100), st.floats(-100, 100), st.floats())
-    cells = st.one_of(numbers.map(lambda x: repr(x).replace(".", "," if comma else ".")), st.sampled_from(JUNK))
+    cells = st.one_of(
+        numbers.map(lambda x: repr(x).replace(".", "," if comma else ".")), st.sampled_from(JUNK)
+    )
     values = draw(st.lists(st.one_of(*[numbers.map(repr)] * 6, cells), min_size=n, max_size=n))
     rows = [f"{d}{sep}{v}" for d, v in zip(stamps, values, strict=True)]
     if rows and draw(st.booleans()):
         rows = draw(st.permutations(rows))
-    extra = draw(st.lists(st.sampled_from(["# note", "", sep, f"junk{sep}1", f"{sep}{sep}{sep}"]), max_size=4))
+    extra = draw(
+        st.lists(st.sampled_from(["# note", "", sep, f"junk{sep}1", f"{sep}{sep}{sep}"]), max_size=4)
+    )
     for line in extra:
         rows.insert(draw(st.integers(0, len(rows))), line)
     header = [f"date{sep}temp °C"] if draw(st.booleans()) else []
@@ -573,17 +663,40 @@ def messy_csv(draw: st.DrawFn) -> bytes:
     return text.encode(codec, errors="replace")
 
 
-@FUZZ
+@fuzz(100)
 @given(messy_csv())
 def test_fuzz_messy_exports(data: bytes) -> None:
     check(data)
 
 
-@FUZZ
+@fuzz(40)
 @given(messy_csv())
 def test_fuzz_value_column_choice_never_crashes(data: bytes) -> None:
     try:
         series = read_series(data, value_column="temp °C")
     except DataError:
+        return
+    assert_valid(series)
+
+
+@st.composite
+def edited_frames(draw: st.DrawFn) -> pd.DataFrame:
+    n = draw(st.integers(0, 40))
+    stamps = list(pd.date_range("2021-01-01", periods=n, freq=draw(st.sampled_from(["D", "h", "MS"]))))
+    dates = [
+        draw(st.one_of(*[st.just(stamp)] * 4, st.just(pd.NaT), st.sampled_from(JUNK))) for stamp in stamps
+    ]
+    numbers = st.one_of(st.floats(-50, 50), st.floats(-50, 50), st.floats(-50, 50), st.floats(), st.none())
+    values = draw(st.lists(st.one_of(numbers, st.sampled_from(JUNK)), min_size=n, max_size=n))
+    return pd.DataFrame({"date": pd.Series(dates, dtype=object), "temp": pd.Series(values, dtype=object)})
+
+
+@fuzz(60)
+@given(edited_frames(), st.sampled_from([None, "date"]))
+def test_fuzz_edited_frames(frame: pd.DataFrame, date_column: str | None) -> None:
+    try:
+        series = series_from_frame(frame, date_column=date_column, value_column="temp")
+    except DataError as error:
+        assert str(error) and "\n" not in str(error)
         return
     assert_valid(series)
