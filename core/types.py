@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -154,7 +155,7 @@ class ForecastRun:
     def metrics_json(self) -> dict[str, Any]:
         """The ``metrics.json`` document of the CLI."""
         return {
-            "test": self.metrics,
+            "test": _finite_or_none(self.metrics),
             "interval": {"level": self.interval_level, "coverage": self.interval_coverage},
             "train_seconds": self.train_seconds,
             "epochs_run": self.epochs_run,
@@ -162,3 +163,12 @@ class ForecastRun:
             "status": self.status,
             "beats_naive": self.beats_naive(),
         }
+
+
+def _finite_or_none(document: Any) -> Any:
+    """Replace NaN/inf floats with None so the JSON is standard (e.g. MASE of a constant training span)."""
+    if isinstance(document, dict):
+        return {key: _finite_or_none(value) for key, value in document.items()}
+    if isinstance(document, float) and not math.isfinite(document):
+        return None
+    return document
