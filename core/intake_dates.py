@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from core.intake_common import count_phrase, examples
+from core.intake_fast import FAST_ROWS, parse_via_iso, rewrite_to_iso
 from core.types import Repair
 
 __all__ = ["DateFormat", "Dates", "detect_date_format", "parse_dates", "date_name_hint", "date_repairs"]
@@ -87,7 +88,10 @@ def _to_datetime(texts: pd.Series, fmt: str, *, dayfirst: bool = False, utc: boo
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            parsed = pd.to_datetime(texts, format=fmt, dayfirst=dayfirst, utc=utc, errors="coerce")
+            if not utc and len(texts) >= FAST_ROWS and rewrite_to_iso(fmt):
+                parsed = parse_via_iso(texts, fmt)
+            else:
+                parsed = pd.to_datetime(texts, format=fmt, dayfirst=dayfirst, utc=utc, errors="coerce")
         except (ValueError, TypeError, OverflowError):
             return pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us]")
     if not pd.api.types.is_datetime64_any_dtype(parsed.dtype):

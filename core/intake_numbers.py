@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from core.intake_common import count_phrase, examples
+from core.intake_fast import to_float
 from core.types import Repair
 
 __all__ = ["Numbers", "parse_numbers", "missing_repairs", "ABSURD_MAGNITUDE", "HARD_MAGNITUDE"]
@@ -69,7 +70,7 @@ def parse_numbers(cells: pd.Series, *, decimal_comma_default: bool = False) -> N
         values = cells.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     else:
         texts = cells.astype("str").fillna("").str.strip()
-        values = _to_float(texts).copy()
+        values = to_float(texts)
         empty = (texts == "").to_numpy(dtype=bool)
         failed = np.flatnonzero(np.isnan(values) & ~empty)
         if len(failed):
@@ -78,10 +79,6 @@ def parse_numbers(cells: pd.Series, *, decimal_comma_default: bool = False) -> N
     values[non_finite] = np.nan
     junk = np.isnan(values) & ~non_finite
     return Numbers(values, junk, non_finite, texts, tuple(notes))
-
-
-def _to_float(texts: pd.Series) -> np.ndarray:
-    return pd.to_numeric(texts, errors="coerce").to_numpy(np.float64, na_value=np.nan)
 
 
 def _non_finite(values: np.ndarray) -> np.ndarray:
@@ -114,9 +111,12 @@ def _parse_formatted(
     parsed = use_comma | use_dot
     if not parsed.any():
         return []
-    comma_text = numbers.str.replace(f"[.{_SEPARATORS}]", "", regex=True).str.replace(",", ".", regex=False)
-    dot_text = numbers.str.replace(f"[,{_SEPARATORS}]", "", regex=True)
-    converted = np.where(use_comma, _to_float(comma_text), _to_float(dot_text))
+    converted = np.full(len(numbers), np.nan)
+    if use_comma.any():
+        comma_text = numbers[use_comma].str.replace(f"[.{_SEPARATORS}]", "", regex=True)
+        converted[use_comma] = to_float(comma_text.str.replace(",", ".", regex=False))
+    if use_dot.any():
+        converted[use_dot] = to_float(numbers[use_dot].str.replace(f"[,{_SEPARATORS}]", "", regex=True))
     values[failed[parsed]] = converted[parsed]
     decimal = use_comma & numbers.str.contains(",", regex=False).to_numpy(dtype=bool)
     thousands = (use_comma & numbers.str.contains(f"[.{_SEPARATORS}]").to_numpy(dtype=bool)) | (
@@ -147,12 +147,15 @@ def _strip_units(cells: pd.Series) -> tuple[pd.Series, dict[str, np.ndarray]]:
     taken = np.zeros(len(cells), dtype=bool)
     for unit in sorted(found, key=len, reverse=True):
         prefix, suffix = (unit[:1], unit[1:]) if unit[:1] in _CURRENCIES else ("", unit)
-        pattern = rf"^{re.escape(prefix)}\s*(.*?)\s*{re.escape(suffix)}$"
-        mask = cells.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False) & ~taken
+        # Plain removals without back-references or \s keep pandas on its fast Arrow regex path.
+        head, tail = f"^{re.escape(prefix)}[ \t]*", f"[ \t]*{re.escape(suffix)}$"
+        mask = cells.str.fullmatch(f"{head}.*{tail}").to_numpy(dtype=bool, na_value=False) & ~taken
         if mask.any():
             masks[unit.strip()] = mask
             taken |= mask
-            cells = cells.where(~mask, cells.str.replace(pattern, r"\1", regex=True))
+            bare = cells[mask].str.replace(tail, "", regex=True).str.replace(head, "", regex=True)
+            cells = cells.copy()
+            cells[mask] = bare
     return cells, masks
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import core.intake_table
 from core.errors import DataError
 from core.intake import MAX_COLUMNS, MAX_ROWS, describe, read_series, series_from_frame
+from core.intake_fast import rewrite_to_iso, to_float
 from core.types import LoadedSeries
 
 NOT_TEXT = "This is not a text CSV file."
@@ -518,6 +519,61 @@ def test_a_million_hourly_rows_load_quickly() -> None:
     assert len(series.values) == MAX_ROWS
     assert series.frequency == "h" and kinds(series) == {}
     assert elapsed < 5.0, f"1M rows took {elapsed:.1f} s"
+
+
+def test_fast_number_parsing_matches_pandas() -> None:
+    cells = [
+        "1.5",
+        "+2",
+        "-.5",
+        "1e400",
+        "1E-3",
+        "007",
+        "x",
+        "",
+        "nan",
+        "-Infinity",
+        "INF",
+        "12,5",
+        "1.2.3",
+        " ",
+    ]
+    texts = pd.Series(cells * 2000, dtype="str")
+    expected = pd.to_numeric(texts, errors="coerce").to_numpy(np.float64, na_value=np.nan)
+    np.testing.assert_array_equal(to_float(texts), expected)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "iso"),
+    [
+        ("%d.%m.%Y %H:%M", "31.12.2020 13:45", "2020-12-31T13:45"),
+        ("%m/%d/%Y", "12/31/2020", "2020-12-31"),
+        ("%Y/%m/%d %H:%M:%S", "2020/12/31 13:45:10", "2020-12-31T13:45:10"),
+    ],
+)
+def test_numeric_date_formats_are_rewritten_to_iso(fmt: str, text: str, iso: str) -> None:
+    rewrite = rewrite_to_iso(fmt)
+    assert rewrite is not None
+    assert pd.Series([text], dtype="str").str.replace(*rewrite, regex=True).iloc[0] == iso
+    assert rewrite_to_iso("%d %b %Y") is None and rewrite_to_iso("%d/%m/%y") is None
+
+
+def test_a_big_european_export_takes_the_fast_paths() -> None:
+    stamps = pd.date_range("2021-01-01", periods=30_000, freq="h")
+    rows = [f"{t:%d.%m.%Y %H:%M};{i % 40},{i % 10} °C" for i, t in enumerate(stamps)]
+    rows[7] = "1.1.2021 07:00;1,5 °C"  # not zero-padded: parsed by the slower path
+    rows[9] = "gestern;1,5 °C"
+    series = read_series(("Zeit;Temperatur\n" + "\n".join(rows)).encode("cp1252"))
+    assert kinds(series) == {
+        "encoding": 1,
+        "decimal_comma": 30_000,
+        "units": 30_000,
+        "day_first": 1,
+        "bad_dates": 1,
+        "gaps_filled": 1,
+    }
+    assert series.frequency == "h" and len(series.values) == 30_000
+    assert series.values.iloc[100] == 20.0 and series.values.iloc[7] == 1.5
 
 
 # --- data editor -------------------------------------------------------------------------------------------
