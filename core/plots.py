@@ -14,6 +14,7 @@ from core.export import safe_label
 from core.types import EpochRecord, ForecastRun, LoadedSeries
 
 __all__ = [
+    "frequency_word",
     "DOWNSAMPLE_ABOVE",
     "DISPLAY_BUCKETS",
     "unit_for",
@@ -53,6 +54,18 @@ def _text(value: object, limit: int = 60) -> str:
 def _no_fields(text: str) -> str:
     """Plotly expands ``%{...}`` in hover templates; user text must not add fields."""
     return text.replace("{", "(").replace("}", ")")
+
+
+_STEP_WORDS = {"min": "minute", "h": "hour", "D": "day", "B": "business day", "W": "week", "MS": "month",
+               "ME": "month", "QS": "quarter", "QE": "quarter", "YS": "year", "YE": "year"}
+
+
+def frequency_word(frequency: str) -> str:
+    """Plain word for one step of a pandas frequency alias: ``"D"`` → ``"day"``, ``"15min"`` → ``"15 minutes"``."""
+    count = "".join(ch for ch in frequency if ch.isdigit())
+    base = frequency[len(count):].split("-")[0]
+    word = _STEP_WORDS.get(base, "step")
+    return f"{count} {word}s" if count and count != "1" else word
 
 
 def unit_for(column_name: str) -> str:

@@ -7,7 +7,7 @@ import streamlit as st
 from core.datasets import builtin_names, builtin_title, load_builtin
 from core.errors import CoreError
 from core.intake import MAX_COLUMNS, MAX_ROWS, read_series, series_from_frame
-from core.plots import series_figure, unit_for
+from core.plots import frequency_word, series_figure, unit_for
 from ui.session import current_series, md_escape, set_series
 
 EDITABLE_ROWS = 5_000
@@ -98,7 +98,7 @@ st.subheader("Your series")
 st.caption(
     f"{md_escape(st.session_state.get('series_source', ''))} · {len(series.values):,} points · "
     f"from {series.values.index[0]:%Y-%m-%d %H:%M} to {series.values.index[-1]:%Y-%m-%d %H:%M} · "
-    f"one point per {series.frequency} · value column: {md_escape(series.value_column)}"
+    f"one point per {frequency_word(series.frequency)} · value column: {md_escape(series.value_column)}"
 )
 
 if series.repairs:

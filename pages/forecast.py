@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.export import bundle_zip, config_json, figure_html, forecast_csv, predictions_csv
-from core.plots import forecast_figure, unit_for
+from core.plots import forecast_figure, frequency_word, unit_for
 from core.types import ForecastRun
 
 MODEL_NAMES = {
@@ -29,7 +29,7 @@ unit = unit_for(run.value_column)
 metrics = run.metrics or {}
 lstm_mae = metrics["lstm"]["mae"]
 naive_mae = metrics["naive"]["mae"]
-step_word = {"D": "day", "h": "hour", "min": "minute", "MS": "month", "W-SUN": "week"}.get(run.frequency, "step")
+step_word = frequency_word(run.frequency)
 
 if lstm_mae < naive_mae:
     gain = 100 * (1 - lstm_mae / naive_mae)
@@ -38,26 +38,35 @@ if lstm_mae < naive_mae:
     st.success(verdict, icon=":material/thumb_up:")
 else:
     loss = 100 * (lstm_mae / naive_mae - 1) if naive_mae > 0 else float("inf")
-    verdict = (f"The model does **not** beat \"same as yesterday\": on the test period it is off by "
+    verdict = (f"The model does **not** beat \"same as the previous {step_word}\": on the test period it is off by "
                f"**{lstm_mae:.2f} {unit}** on average, {loss:.0f} % worse than simply repeating the previous "
                f"{step_word} ({naive_mae:.2f} {unit}). Don't trust this forecast more than that simple rule.")
     st.warning(verdict, icon=":material/warning:")
 if run.interval_coverage is not None:
-    kept = abs(run.interval_coverage - run.interval_level) <= 0.1
+    if run.interval_coverage >= run.interval_level - 0.02:
+        judgement = "as promised"
+    elif run.interval_coverage >= run.interval_level - 0.1:
+        judgement = "a little less often than promised: treat the band as slightly optimistic"
+    else:
+        judgement = "much less often than promised: don't rely on the band"
     st.write(f"The {run.interval_level:.0%} prediction band contained the true value "
-             f"**{run.interval_coverage:.0%}** of the time on the test period "
-             f"({'about as promised' if kept else 'not as promised'}).")
+             f"**{run.interval_coverage:.0%}** of the time on the test period ({judgement}).")
 st.caption(f"Model status: {run.status.replace('_', ' ')} after {run.epochs_run} epochs "
            f"(best epoch {run.best_epoch}), {run.train_seconds:.1f} s of training.")
 
-show_baselines = st.toggle("Show the simple baselines on the chart", value=True, key="show_baselines",
-                           help="Dotted lines: what simple rules would have predicted for the same days.")
-figure = forecast_figure(run, values, show_baselines=show_baselines, unit=unit)
+left, right = st.columns(2)
+show_baselines = left.toggle("Show the simple baselines on the chart", value=True, key="show_baselines",
+                             help="Dotted lines: what simple rules would have predicted for the same points.")
+test_points = len(run.predictions) if run.predictions is not None else 0
+whole = right.toggle("Show the whole history", value=False, key="whole_history",
+                     help="Off: the chart starts a little before the test period so the forecast is easy to see.")
+figure = forecast_figure(run, values, show_baselines=show_baselines, unit=unit,
+                         tail=None if whole else max(30, test_points // 2))
 st.plotly_chart(figure, width="stretch", key="forecast_chart")
 with st.expander("How to read this chart"):
     st.markdown(
-        "- The **grey line** is your data. The shaded area after the test marker is the **test period**: the "
-        "model never trained on it, so it shows honestly how good the forecast is.\n"
+        "- The **blue line** is your data. Everything right of the \"test span starts\" line is the **test "
+        "period**: the model never trained on it, so it shows honestly how good the forecast is.\n"
         "- The **LSTM line** in the test period is the model's one-step-ahead prediction for each point.\n"
         "- **Dotted lines** are simple rules on the same points: repeat the last value, repeat the value one "
         "season ago, or use the average.\n"
@@ -89,14 +98,21 @@ with st.expander("What do these numbers mean?"):
         "repeating the previous value on the training data."
     )
 
-st.subheader("Forecast")
+horizon = run.config.horizon
+st.subheader(f"Forecast: the next {horizon} {step_word}{'s' if horizon != 1 else ''}")
 forecast = run.forecast.copy()
+date_format = "YYYY-MM-DD" if run.frequency[-1:] in ("D", "B", "W") or run.frequency[:1] in ("W", "M", "Q", "Y") \
+    else "YYYY-MM-DD HH:mm"
+columns = {c: st.column_config.NumberColumn(f"{c} ({unit})" if unit else c, format="%.2f")
+           for c in ("forecast", "lower", "upper")}
 st.dataframe(forecast, hide_index=True, width="stretch",
-             column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("forecast", "lower", "upper")})
+             column_config={"date": st.column_config.DatetimeColumn("date", format=date_format), **columns})
+st.caption(f"lower and upper: the {run.interval_level:.0%} prediction band for each step.")
 
 st.subheader("Downloads")
 # The model zip and the self-contained chart (~5 MB with plotly.js inlined) are built only when clicked.
-c1, c2, c3, c4, c5 = st.columns(5)
+c1, c2, c3 = st.columns(3)
+c4, c5, _ = st.columns(3)
 c1.download_button("Download forecast (CSV)", forecast_csv(run), "forecast.csv", "text/csv", key="dl_forecast",
                    on_click="ignore")
 c2.download_button("Download test predictions (CSV)", predictions_csv(run), "predictions.csv", "text/csv",

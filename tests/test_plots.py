@@ -180,3 +180,10 @@ def test_unusable_run_shows_history_and_message_only():
     fig = forecast_figure(make_run(values, usable=False), values)
     assert names(fig) == ["temp (actual)"] and not fig.layout.shapes
     assert "lower the learning rate" in fig.layout.annotations[0].text
+
+
+def test_frequency_words_are_plain() -> None:
+    from core.plots import frequency_word
+
+    assert [frequency_word(f) for f in ("D", "h", "15min", "W-SUN", "MS", "QS-JAN", "odd")] == [
+        "day", "hour", "15 minutes", "week", "month", "quarter", "step"]
