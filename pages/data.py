@@ -8,7 +8,7 @@ from core.datasets import builtin_names, builtin_title, load_builtin
 from core.errors import CoreError
 from core.intake import MAX_COLUMNS, MAX_ROWS, read_series, series_from_frame
 from core.plots import frequency_word, series_figure, unit_for
-from ui.session import current_series, md_escape, set_series
+from ui.session import current_series, date_format, md_escape, set_series
 
 EDITABLE_ROWS = 5_000
 
@@ -130,7 +130,7 @@ else:
         hide_index=True,
         key=f"editor_{st.session_state.get('editor_version', 0)}",
         column_config={
-            "date": st.column_config.DatetimeColumn("date", required=True),
+            "date": st.column_config.DatetimeColumn("date", required=True, format=date_format(original.frequency)),
             original.value_column: st.column_config.NumberColumn(original.value_column, required=True),
         },
         width="stretch",

@@ -8,6 +8,7 @@ import streamlit as st
 from core.export import bundle_zip, config_json, figure_html, forecast_csv, predictions_csv
 from core.plots import forecast_figure, frequency_word, unit_for
 from core.types import ForecastRun
+from ui.session import date_format
 
 MODEL_NAMES = {
     "lstm": "LSTM (your model)",
@@ -101,12 +102,11 @@ with st.expander("What do these numbers mean?"):
 horizon = run.config.horizon
 st.subheader(f"Forecast: the next {horizon} {step_word}{'s' if horizon != 1 else ''}")
 forecast = run.forecast.copy()
-date_format = "YYYY-MM-DD" if run.frequency[-1:] in ("D", "B", "W") or run.frequency[:1] in ("W", "M", "Q", "Y") \
-    else "YYYY-MM-DD HH:mm"
 columns = {c: st.column_config.NumberColumn(f"{c} ({unit})" if unit else c, format="%.2f")
            for c in ("forecast", "lower", "upper")}
 st.dataframe(forecast, hide_index=True, width="stretch",
-             column_config={"date": st.column_config.DatetimeColumn("date", format=date_format), **columns})
+             column_config={"date": st.column_config.DatetimeColumn("date", format=date_format(run.frequency)),
+                            **columns})
 st.caption(f"lower and upper: the {run.interval_level:.0%} prediction band for each step.")
 
 st.subheader("Downloads")

@@ -38,6 +38,7 @@ __all__ = [
     "set_series",
     "collect_finished_job",
     "md_escape",
+    "date_format",
 ]
 
 #: Trainings allowed to run at once on this server (one small LSTM uses about one core).
@@ -106,3 +107,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 def md_escape(text: Any) -> str:
     """Escape a user string so Streamlit markdown shows it literally (no links, no HTML, no emphasis)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def date_format(frequency: str) -> str:
+    """Display format for dates in tables: no clock time for daily or coarser series."""
+    daily_or_coarser = frequency[-1:] in ("D", "B") or frequency[:1] in ("W", "M", "Q", "Y")
+    return "YYYY-MM-DD" if daily_or_coarser else "YYYY-MM-DD HH:mm"
