@@ -69,6 +69,19 @@ def test_data_page_default_series_and_upload() -> None:
     assert series.values.iloc[0] == pytest.approx(11.5)
 
 
+def test_data_page_column_pickers_choose_the_value_column() -> None:
+    at = _app()
+    rows = "\n".join(f"2024-01-{d:02d},{d % 7},{20 + d % 5},{d * 3}" for d in range(1, 29))
+    at.file_uploader(key="uploader").set_value(
+        ("multi.csv", f"date,temp_min,temp_max,visitors\n{rows}\n".encode(), "text/csv")).run()
+    assert not at.exception
+    assert at.session_state["series"].value_column == "temp_min"  # first temperature-like column
+    at.selectbox(key="value_pick").set_value("visitors").run()
+    assert not at.exception
+    series = at.session_state["series"]
+    assert series.value_column == "visitors" and series.values.iloc[0] == 3
+
+
 def test_data_page_bad_upload_keeps_previous_data() -> None:
     at = _app()
     at.file_uploader(key="uploader").set_value(("empty.csv", b"", "text/csv")).run()
@@ -135,6 +148,13 @@ def test_train_page_stop_mid_run_keeps_a_usable_model() -> None:
         return len(snapshot.history) >= 2
 
     wait_for(two_epochs, timeout=120, what="two finished epochs")
+    # New data mid-training: the job keeps training on its own copy of the old series.
+    rows = "\n".join(f"2024-02-{d:02d},{d}" for d in range(1, 29))
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader").set_value(("new.csv", f"date,temp\n{rows}\n".encode(), "text/csv")).run()
+    assert len(at.session_state["series"].values) == 28
+    assert not job.snapshot().done, "a new upload must not end the running job"
+    at.switch_page("pages/train.py").run()
     at.button(key="stop").click().run()
     assert job.wait(60)
     at.run()
@@ -142,6 +162,7 @@ def test_train_page_stop_mid_run_keeps_a_usable_model() -> None:
     assert snapshot.state == "stopped"
     assert 2 <= len(snapshot.history) < 2000
     assert at.session_state["run"].usable
+    assert len(at.session_state["run_values"]) == 20, "the result belongs to the data the job started with"
     assert any("Stopped by you" in s.value for s in at.success)
 
 
