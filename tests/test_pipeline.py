@@ -159,3 +159,14 @@ def test_irregular_or_non_finite_series_is_refused():
     broken.iloc[3] = np.inf
     with pytest.raises(DataError, match="missing or infinite"):
         run_forecast(broken, CONFIG)
+
+
+@pytest.mark.slow
+def test_default_config_beats_naive_on_the_bundled_seattle_series():
+    from core.config import default_config
+    from core.datasets import load_builtin
+
+    series = load_builtin("seattle")
+    run = run_forecast(series.values, default_config(series.values, series.frequency))
+    assert run.usable
+    assert run.metrics["lstm"]["mae"] < run.metrics["naive"]["mae"], run.metrics
