@@ -115,11 +115,10 @@ def _command_forecast(args: argparse.Namespace) -> int:
     control = TrainControl(on_epoch=_progress_printer(args.quiet, config.epochs))
     run = run_forecast(series.values, config, control)
     _write_history(out / "history.csv", run.history)
-    if not run.usable:
-        _write_json(out / "metrics.json", run.metrics_json())
+    _write_json(out / "metrics.json", run.metrics_json())
+    if not run.usable or run.predictions is None or run.forecast is None or run.metrics is None:
         raise CoreError(run.message or f"Training ended with status {run.status}; no model to forecast with.")
 
-    _write_json(out / "metrics.json", run.metrics_json())
     predictions = run.predictions.reset_index()
     predictions.columns = ["date", *predictions.columns[1:]]
     predictions.to_csv(out / "predictions.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
