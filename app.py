@@ -27,11 +27,14 @@ navigation = st.navigation(pages)
 
 owner_id()
 collect_finished_job()
-series = current_series()
+current_series()
 
+navigation.run()
+
+# Drawn after the page so it reflects what the page just changed (new data, a finished job).
 with st.sidebar:
     st.caption("Workflow: **1. Data** → **2. Train** → **3. Forecast**")
-    st.caption(f"Data: {len(series.values):,} points")
+    st.caption(f"Data: {len(current_series().values):,} points")
     job = st.session_state.get("job")
     state = job.snapshot().state if job is not None else None
     if state == "queued":
@@ -40,5 +43,3 @@ with st.sidebar:
         st.caption(":material/hourglass_top: A training is running")
     elif st.session_state.get("run") is not None:
         st.caption(":material/check_circle: A trained model is ready")
-
-navigation.run()
