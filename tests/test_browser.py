@@ -97,6 +97,7 @@ def test_bad_upload_keeps_data_and_hostile_names_are_text(page, streamlit_server
     hostile.write_text(f"date,{name}\n{rows}\n", encoding="utf-8")
     main.locator('input[type="file"]').set_input_files(str(hostile))
     main.get_by_text("28 points", exact=False).first.wait_for()
+    page.locator('[data-testid="stSidebar"]').get_by_text("Data: 28 points").wait_for()  # updated in the same run
     main.get_by_text(name, exact=False).first.wait_for()
     assert page.locator('img[src="x"]').count() == 0
     assert page.dialogs == []  # type: ignore[attr-defined]

@@ -67,7 +67,6 @@ def test_data_page_default_series_and_upload() -> None:
     assert "30 points" in _texts(at)
     series = at.session_state["series"]
     assert series.values.iloc[0] == pytest.approx(11.5)
-    assert any("Data: 30 points" in c.value for c in at.sidebar.caption), "sidebar shows the new data at once"
 
 
 def test_data_page_column_pickers_choose_the_value_column() -> None:
