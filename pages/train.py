@@ -158,8 +158,8 @@ def _show_job(job: Any) -> None:
                    "See the results on the Forecast page.", icon=":material/check_circle:")
         st.page_link("pages/forecast.py", label="Open the forecast", icon=":material/arrow_forward:")
     else:
-        message = f"{text}. {md_escape(snap.message)}" if snap.message else text
-        st.error(message + " Any earlier trained model is kept.", icon=":material/error:")
+        detail = f"{text}: {md_escape(snap.message)}" if snap.state == "failed" and snap.message else text
+        st.error(f"{detail}. Any earlier trained model is kept.", icon=":material/error:")
     log_y = st.toggle("Logarithmic loss axis", key="log_loss", help="Makes small late improvements visible.")
     st.plotly_chart(
         loss_figure(snap.history, log_y=log_y, best_epoch=snap.best_epoch, epochs=_axis_epochs(snap)),

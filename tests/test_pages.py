@@ -198,3 +198,29 @@ def test_script_runs_do_not_reset_keras_while_a_model_trains() -> None:
     second = keras.layers.Dense(1)
     assert is_guarded()
     assert second.name != "dense", "Streamlit reset Keras' session after a script run"
+
+
+def test_diverged_training_shows_a_plain_message_and_keeps_the_previous_model(monkeypatch) -> None:
+    import keras
+
+    from core import pipeline
+    from core.model import build_model
+
+    at = _app()
+    at.switch_page("pages/train.py").run()
+    _train_to_end(at, epochs=2, units=4)
+    good = at.session_state["run"]
+    assert good.usable
+
+    def nan_model(config):  # type: ignore[no-untyped-def]
+        model = build_model(config)
+        model.compile(optimizer="adam", loss=lambda y_true, y_pred: keras.ops.log(keras.ops.mean(y_pred * 0) - 1))
+        return model
+
+    monkeypatch.setattr(pipeline, "build_model", nan_model)
+    _train_to_end(at, epochs=3)
+    assert at.session_state["job"].snapshot().state == "diverged"
+    assert any("lower the learning rate" in e.value.lower() for e in at.error), [e.value for e in at.error]
+    assert at.session_state["run"] is good, "the previous good model is kept"
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception and len(at.get("download_button")) == 5
