@@ -18,55 +18,67 @@ st.write(
     "Then go to **Train**."
 )
 
-series = current_series()
+def _load_builtin() -> None:
+    """Selectbox callback: runs once per change, before the page, so reruns never reload it."""
+    choice = st.session_state.get("builtin_choice")
+    if choice is None:
+        return
+    st.session_state.pop("upload", None)
+    st.session_state["upload_error"] = None
+    st.session_state["uploader_version"] = st.session_state.get("uploader_version", 0) + 1  # clears the file box
+    set_series(load_builtin(choice), f"Built-in: {builtin_title(choice)}")
 
+
+def _load_upload() -> None:
+    """File-uploader callback: validate the new file; on failure keep the previous data."""
+    uploaded = st.session_state.get(f"uploader_{st.session_state.get('uploader_version', 0)}")
+    if uploaded is None:
+        return
+    data = uploaded.getvalue()
+    try:
+        loaded = read_series(data)
+    except CoreError as exc:
+        st.session_state["upload_error"] = f"{uploaded.name}: {exc}"
+        return
+    st.session_state["upload_error"] = None
+    st.session_state["upload"] = {"name": uploaded.name, "bytes": data}
+    st.session_state["builtin_choice"] = None
+    set_series(loaded, f"File: {uploaded.name}")
+
+
+current_series()
 left, right = st.columns([1, 1], gap="large")
 with left:
     st.subheader("Example data")
-    names = builtin_names()
-    choice = st.selectbox(
+    st.selectbox(
         "Built-in series",
-        names,
+        builtin_names(),
         index=None,
         format_func=builtin_title,
         placeholder="Choose an example series…",
         help="Ready-made series that need no file: the blog tutorial's 20 days, real Seattle weather, "
         "or a synthetic seasonal series.",
         key="builtin_choice",
+        on_change=_load_builtin,
     )
-    if choice is not None and st.session_state.get("loaded_builtin") != choice:
-        st.session_state["loaded_builtin"] = choice
-        st.session_state.pop("upload", None)
-        set_series(load_builtin(choice), f"Built-in: {builtin_title(choice)}")
-        series = current_series()
 
 with right:
     st.subheader("Your own file")
-    uploaded = st.file_uploader(
+    st.file_uploader(
         "Upload a CSV or TSV file",
         type=["csv", "tsv", "txt"],
         help=f"One row per time step: a date column and a value column. Up to {MAX_ROWS:,} rows and "
         f"{MAX_COLUMNS} columns. Commas, semicolons, tabs, decimal commas and most date formats work.",
-        key="uploader",
+        key=f"uploader_{st.session_state.get('uploader_version', 0)}",
+        on_change=_load_upload,
     )
-    if uploaded is not None and st.session_state.get("upload_seen") != uploaded.file_id:
-        st.session_state["upload_seen"] = uploaded.file_id
-        data = uploaded.getvalue()
-        try:
-            loaded = read_series(data)
-        except CoreError as exc:
-            st.session_state["upload_error"] = f"{uploaded.name}: {exc}"
-        else:
-            st.session_state["upload_error"] = None
-            st.session_state["upload"] = {"name": uploaded.name, "bytes": data}
-            st.session_state["loaded_builtin"] = None
-            set_series(loaded, f"File: {uploaded.name}")
-            series = current_series()
     if st.session_state.get("upload_error"):
         st.error(
             f"{md_escape(st.session_state['upload_error'])}  \nYour previous data is kept.",
             icon=":material/error:",
         )
+
+series = current_series()
 
 # Column pickers: only when the file offers a choice.
 upload = st.session_state.get("upload")

@@ -62,17 +62,33 @@ def test_data_page_default_series_and_upload() -> None:
     at = _app()
     assert "20 points" in _texts(at)
     csv = "datum;Temperatur °C\n" + "\n".join(f"{d:02d}.03.2024;{10 + d % 4},5" for d in range(1, 31))
-    at.file_uploader(key="uploader").set_value(("berlin.csv", csv.encode("cp1252"), "text/csv")).run()
+    at.file_uploader[0].set_value(("berlin.csv", csv.encode("cp1252"), "text/csv")).run()
     assert not at.exception
     assert "30 points" in _texts(at)
     series = at.session_state["series"]
     assert series.values.iloc[0] == pytest.approx(11.5)
 
 
+def test_upload_after_a_builtin_choice_survives_later_reruns() -> None:
+    at = _app()
+    at.selectbox(key="builtin_choice").set_value("seattle").run()
+    assert len(at.session_state["series"].values) == 1461
+    rows = "\n".join(f"2024-01-{d:02d},{d}" for d in range(1, 29))
+    at.file_uploader[0].set_value(("mine.csv", f"date,temp\n{rows}\n".encode(), "text/csv")).run()
+    assert len(at.session_state["series"].values) == 28
+    assert at.selectbox(key="builtin_choice").value is None
+    at.run()
+    at.run()
+    assert len(at.session_state["series"].values) == 28, "a rerun must not bring the built-in series back"
+    at.selectbox(key="builtin_choice").set_value("synthetic").run()
+    assert at.session_state["series_source"].startswith("Built-in")
+    assert "upload" not in at.session_state
+
+
 def test_data_page_column_pickers_choose_the_value_column() -> None:
     at = _app()
     rows = "\n".join(f"2024-01-{d:02d},{d % 7},{20 + d % 5},{d * 3}" for d in range(1, 29))
-    at.file_uploader(key="uploader").set_value(
+    at.file_uploader[0].set_value(
         ("multi.csv", f"date,temp_min,temp_max,visitors\n{rows}\n".encode(), "text/csv")).run()
     assert not at.exception
     assert at.session_state["series"].value_column == "temp_min"  # first temperature-like column
@@ -84,7 +100,7 @@ def test_data_page_column_pickers_choose_the_value_column() -> None:
 
 def test_data_page_bad_upload_keeps_previous_data() -> None:
     at = _app()
-    at.file_uploader(key="uploader").set_value(("empty.csv", b"", "text/csv")).run()
+    at.file_uploader[0].set_value(("empty.csv", b"", "text/csv")).run()
     assert not at.exception
     assert any("empty" in e.value for e in at.error)
     assert "20 points" in _texts(at)
@@ -151,7 +167,7 @@ def test_train_page_stop_mid_run_keeps_a_usable_model() -> None:
     # New data mid-training: the job keeps training on its own copy of the old series.
     rows = "\n".join(f"2024-02-{d:02d},{d}" for d in range(1, 29))
     at.switch_page("pages/data.py").run()
-    at.file_uploader(key="uploader").set_value(("new.csv", f"date,temp\n{rows}\n".encode(), "text/csv")).run()
+    at.file_uploader[0].set_value(("new.csv", f"date,temp\n{rows}\n".encode(), "text/csv")).run()
     assert len(at.session_state["series"].values) == 28
     assert not job.snapshot().done, "a new upload must not end the running job"
     at.switch_page("pages/train.py").run()
