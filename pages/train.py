@@ -71,7 +71,7 @@ def _widget(name: str, container: Any) -> None:
     if f"cfg_{name}" not in st.session_state:
         kwargs["value"] = current
     label = LABELS.get(name, name)
-    if isinstance(current, bool) or name in ("dropout", "validation_fraction", "test_fraction", "interval_level"):
+    if name in ("dropout", "validation_fraction", "test_fraction", "interval_level"):
         values[name] = container.slider(label, float(low), float(high), step=0.01, **kwargs)
     elif isinstance(current, int):
         values[name] = container.number_input(label, min_value=int(low), max_value=int(high), step=1, **kwargs)
