@@ -18,6 +18,10 @@ st.write(
     "Then go to **Train**."
 )
 
+def _uploader_key() -> str:
+    return f"uploader_{st.session_state.get('uploader_version', 0)}"
+
+
 def _load_builtin() -> None:
     """Selectbox callback: runs once per change, before the page, so reruns never reload it."""
     choice = st.session_state.get("builtin_choice")
@@ -31,7 +35,7 @@ def _load_builtin() -> None:
 
 def _load_upload() -> None:
     """File-uploader callback: validate the new file; on failure keep the previous data."""
-    uploaded = st.session_state.get(f"uploader_{st.session_state.get('uploader_version', 0)}")
+    uploaded = st.session_state.get(_uploader_key())
     if uploaded is None:
         return
     data = uploaded.getvalue()
@@ -69,7 +73,7 @@ with right:
         type=["csv", "tsv", "txt"],
         help=f"One row per time step: a date column and a value column. Up to {MAX_ROWS:,} rows and "
         f"{MAX_COLUMNS} columns. Commas, semicolons, tabs, decimal commas and most date formats work.",
-        key=f"uploader_{st.session_state.get('uploader_version', 0)}",
+        key=_uploader_key(),
         on_change=_load_upload,
     )
     if st.session_state.get("upload_error"):

@@ -5,6 +5,9 @@
 | ``series``         | ``core.types.LoadedSeries`` | the last good data; what Train trains on               |
 | ``series_source``  | ``str``                   | where it came from ("Built-in: …", a file name, "Edited table") |
 | ``original``       | ``LoadedSeries``          | the data as loaded, for "Reset table"                     |
+| ``upload_error``   | ``str | None``            | why the last upload was refused (the previous data is kept) |
+| ``uploader_version`` | ``int``                 | bumped to clear the file box when a built-in series is chosen |
+| ``original_source``| ``str``                   | the source label of ``original``                          |
 | ``upload``         | ``dict``                  | name and bytes of the last good upload (re-read on a column change) |
 | ``editor_version`` | ``int``                   | bumped to give the data editor a fresh key on a new source |
 | ``edit_error``     | ``str | None``            | problem with the current table edit; Train is disabled while set |
@@ -28,6 +31,7 @@ import streamlit as st
 
 from core.datasets import builtin_title, load_builtin
 from core.jobs import JobManager
+from core.plots import frequency_word
 from core.types import LoadedSeries
 
 __all__ = [
@@ -111,5 +115,6 @@ def md_escape(text: Any) -> str:
 
 def date_format(frequency: str) -> str:
     """Display format for dates in tables: no clock time for daily or coarser series."""
-    daily_or_coarser = frequency[-1:] in ("D", "B") or frequency[:1] in ("W", "M", "Q", "Y")
-    return "YYYY-MM-DD" if daily_or_coarser else "YYYY-MM-DD HH:mm"
+    step = frequency_word(frequency)
+    sub_daily = any(word in step for word in ("minute", "hour", "step"))
+    return "YYYY-MM-DD HH:mm" if sub_daily else "YYYY-MM-DD"
