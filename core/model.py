@@ -14,8 +14,8 @@ __all__ = ["build_model", "predict_scaled", "PREDICT_CHUNK"]
 PREDICT_CHUNK = 4096
 
 
-def build_model(config: ForecastConfig) -> keras.Model:
-    """Input ``(window, 1)`` -> ``layers`` stacked LSTM(``units``) with seeded Dropout -> Dense(1).
+def build_model(config: ForecastConfig, n_features: int = 1) -> keras.Model:
+    """Input ``(window, n_features)`` -> ``layers`` stacked LSTM(``units``) with seeded Dropout -> Dense(1).
 
     Every initializer and dropout layer gets its own seed derived from ``config.seed``, so the same
     config builds the same weights in any thread; ``keras.utils.set_random_seed`` is process-global
@@ -28,7 +28,7 @@ def build_model(config: ForecastConfig) -> keras.Model:
     def seed(offset: int) -> int:
         return (config.seed + offset) % 2**31
 
-    inputs = keras.Input(shape=(config.window, 1), name="window")
+    inputs = keras.Input(shape=(config.window, n_features), name="window")
     x = inputs
     for i in range(config.layers):
         x = layers.LSTM(
@@ -58,7 +58,7 @@ def predict_scaled(model: keras.Model, x: np.ndarray) -> np.ndarray:
 
     Args:
         model: a model from :func:`build_model` (or a loaded bundle).
-        x: windows, shape ``(k, window, 1)`` (or ``(k, window)``).
+        x: windows, shape ``(k, window, n_features)`` (or ``(k, window)`` for one feature).
 
     Returns:
         shape ``(k,)`` float64.

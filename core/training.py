@@ -49,11 +49,12 @@ class TrainOutcome:
     message: str = ""
 
 
-def _validation_loss(model: keras.Model, data: WindowedData) -> float | None:
+def _validation_errors(model: keras.Model, data: WindowedData) -> tuple[float | None, float | None]:
+    """(mean squared error, mean absolute error) on the validation windows, scaled units."""
     if len(data.y_val) == 0:
-        return None
-    predictions = predict_scaled(model, data.x_val)
-    return float(np.mean((predictions - data.y_val.astype(np.float64)) ** 2))
+        return None, None
+    errors = predict_scaled(model, data.x_val) - data.y_val.astype(np.float64)
+    return float(np.mean(errors**2)), float(np.mean(np.abs(errors)))
 
 
 class _Loop:
@@ -106,13 +107,17 @@ class _Loop:
         return None, total / n
 
     def _finish_epoch(self, epoch: int, loss: float, started: float) -> str | None:
-        val_loss = _validation_loss(self.model, self.data)
+        val_loss, val_mae = _validation_errors(self.model, self.data)
         if val_loss is not None and not math.isfinite(val_loss):
             return "diverged"
-        record = EpochRecord(epoch=epoch, loss=loss, val_loss=val_loss, seconds=time.monotonic() - started)
+        record = EpochRecord(
+            epoch=epoch, loss=loss, val_loss=val_loss, seconds=time.monotonic() - started, val_mae=val_mae
+        )
         self.history.append(record)
         if self.control.on_epoch is not None:
             self.control.on_epoch(record)
+        if self.control.after_epoch is not None:
+            self.control.after_epoch(record, self.model)
         monitored = loss if val_loss is None else val_loss
         if monitored < self.best_loss:
             self.best_loss, self.best_epoch = monitored, epoch

@@ -79,15 +79,24 @@ class LoadedSeries:
 
 @dataclass(frozen=True)
 class EpochRecord:
-    """Losses of one finished epoch (scaled units); ``val_loss`` is None without validation."""
+    """Losses of one finished epoch (scaled units); ``val_loss`` and ``val_mae`` are None without validation.
+
+    ``val_mae`` is the mean absolute error of the model's one-step predictions on the validation
+    targets, in scaled units; divided by the naive forecast's validation MAE in the same units it
+    gives the skill ratio (scaling cancels out).
+    """
 
     epoch: int
     loss: float
     val_loss: float | None
     seconds: float
+    val_mae: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"epoch": self.epoch, "loss": self.loss, "val_loss": self.val_loss, "seconds": self.seconds}
+        return {
+            "epoch": self.epoch, "loss": self.loss, "val_loss": self.val_loss, "seconds": self.seconds,
+            "val_mae": self.val_mae,
+        }
 
 
 @dataclass
@@ -102,6 +111,9 @@ class TrainControl:
     on_epoch: Callable[[EpochRecord], None] | None = None
     on_batch: Callable[[int, int, int], None] | None = None  # (epoch, batch, batches), 1-based
     on_stage: Callable[[str], None] | None = None  # "preparing", "training", "evaluating", "forecasting"
+    #: Called after each finished epoch with its record and the model holding that epoch's weights
+    #: (e.g. to snapshot test-span predictions for a training replay). Must not change the weights.
+    after_epoch: Callable[[EpochRecord, keras.Model], None] | None = None
 
 
 @dataclass

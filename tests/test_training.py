@@ -152,7 +152,7 @@ def test_nan_loss_is_reported_as_diverged():
 
 def test_early_stopping_restores_the_best_weights(monkeypatch):
     losses = iter([1.0, 0.5, 0.8, 0.9, 0.95, 0.97])
-    monkeypatch.setattr(training, "_validation_loss", lambda model, data: next(losses))
+    monkeypatch.setattr(training, "_validation_errors", lambda model, data: (next(losses), None))
     snapshots: dict[int, list[np.ndarray]] = {}
     config = dataclasses.replace(CONFIG, epochs=6, patience=2)
     data = prepare(sine(), config)
@@ -164,3 +164,20 @@ def test_early_stopping_restores_the_best_weights(monkeypatch):
     for restored, best in zip(model.get_weights(), snapshots[2], strict=True):
         np.testing.assert_array_equal(restored, best)
     assert not np.array_equal(model.get_weights()[0], snapshots[4][0])
+
+
+def test_after_epoch_sees_each_record_and_val_mae_matches_predictions():
+    values = np.sin(np.arange(120) / 5.0) * 10 + 20
+    config = ForecastConfig(window=5, units=4, epochs=2, batch_size=16, patience=0)
+    data = prepare(values, config)
+    model = build_model(config)
+    seen = []
+
+    def after(record, current):
+        predictions = predict_scaled(current, data.x_val)
+        seen.append((record.epoch, record.val_mae, float(np.mean(np.abs(predictions - data.y_val)))))
+
+    training.train(model, data, config, TrainControl(after_epoch=after))
+    assert [epoch for epoch, _, _ in seen] == [1, 2]
+    for _, reported, recomputed in seen:
+        assert reported == pytest.approx(recomputed, rel=1e-5)
