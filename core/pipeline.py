@@ -11,12 +11,12 @@ from core.config import ForecastConfig, check_length, season_length_for
 from core.errors import DataError
 from core.evaluate import Evaluation, evaluate_test
 from core.intervals import Calibration, calibrate, future_forecast, interval_coverage
-from core.model import build_model
+from core.model import build_model, predict_scaled
 from core.training import TrainOutcome, train
 from core.types import ForecastRun, TrainControl
-from core.windows import WindowedData, prepare
+from core.windows import Scaler, WindowedData, prepare
 
-__all__ = ["run_forecast", "resolve_season_length"]
+__all__ = ["run_forecast", "resolve_season_length", "model_input", "predict_next"]
 
 
 def resolve_season_length(config: ForecastConfig, frequency: str) -> int:
@@ -133,3 +133,35 @@ def run_forecast(
     run.message = _summary(outcome, evaluation, calibration, season)
     run.recent = _recent(values, data)
     return run
+
+
+def model_input(run: ForecastRun, history: pd.Series) -> np.ndarray:
+    """The trained model's input for predicting the step right after ``history``.
+
+    Args:
+        run: a usable run.
+        history: dated values in original units ending just before the target; at least
+            ``run.config.window`` values, the last ``window`` of which must be finite.
+
+    Returns:
+        shape ``(1, window, n_features)`` float32 in the model's (scaled) input units.
+
+    Raises:
+        DataError: too few or non-finite values.
+    """
+    window = run.config.window
+    numbers = pd.to_numeric(history, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    if len(numbers) < window or not np.isfinite(numbers[-window:]).all():
+        raise DataError(f"The model needs the last {window} finite values; got {len(numbers)}.")
+    if run.scaler is None:
+        raise DataError("This run has no trained model.")
+    scaled = Scaler.from_dict(run.scaler).transform(numbers[-window:])
+    return scaled.astype(np.float32).reshape(1, window, 1)
+
+
+def predict_next(run: ForecastRun, history: pd.Series) -> float:
+    """The run's one-step prediction for the step after ``history``, in original units."""
+    if run.model is None or run.scaler is None:
+        raise DataError("This run has no trained model.")
+    scaled = predict_scaled(run.model, model_input(run, history))
+    return float(Scaler.from_dict(run.scaler).inverse(scaled)[0])

@@ -170,3 +170,13 @@ def test_default_config_beats_naive_on_the_bundled_seattle_series():
     run = run_forecast(series.values, default_config(series.values, series.frequency))
     assert run.usable
     assert run.metrics["lstm"]["mae"] < run.metrics["naive"]["mae"], run.metrics
+
+
+def test_predict_next_matches_the_first_test_prediction(finished):
+    values, _, _, run = finished
+    first_test = run.predictions.index[0]
+    history = values[values.index < first_test]
+    assert pipeline.predict_next(run, history) == pytest.approx(run.predictions["lstm"].iloc[0], rel=1e-5)
+    assert pipeline.model_input(run, history).shape == (1, CONFIG.window, 1)
+    with pytest.raises(DataError):
+        pipeline.predict_next(run, history.iloc[:3])
