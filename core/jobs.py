@@ -137,6 +137,8 @@ class Job:
         self._finished: float | None = None
         self._message = ""
         self._run: ForecastRun | None = None
+        #: Runner of this job only (e.g. ``core.replay.seed_spread_runner``); None uses the manager's.
+        self.runner: Runner | None = None
 
     def __repr__(self) -> str:
         return f"Job(id={self.id!r}, owner={self.owner!r}, state={self._state!r})"
@@ -204,6 +206,8 @@ class Job:
 
     def _record_epoch(self, record: EpochRecord) -> None:
         with self._lock:
+            if record.epoch == 1:  # a runner that trains several times (seed spread) shows the current one
+                self._history.clear()
             self._history.append(record)
             self._epoch, self._batch = record.epoch, 0
 
@@ -246,7 +250,7 @@ class Job:
 def _outcome(job: Job, runner: Runner) -> tuple[str, str, ForecastRun | None]:
     """Run the runner and map its result or exception to (state, message, run); never raises Exception."""
     try:
-        run = runner(job._take_values(), job.config, job._control())
+        run = (job.runner or runner)(job._take_values(), job.config, job._control())
     except CoreError as exc:
         logger.info("job %s failed: %s", job.id, exc)
         return "failed", _first_line(str(exc)), None
@@ -286,8 +290,11 @@ class JobManager:
         self._ids = itertools.count(1)
         self._closed = False
 
-    def submit(self, owner: str, values: pd.Series, config: ForecastConfig, *, name: str = "") -> Job:
+    def submit(self, owner: str, values: pd.Series, config: ForecastConfig, *, name: str = "",
+               runner: Runner | None = None) -> Job:
         """Start (or queue) a training of a copy of ``values``; the owner's active job if it already has one.
+
+        ``runner`` replaces the manager's runner for this job (e.g. one that also records a replay).
 
         Raises:
             TrainingError: the queue is full, or the manager is shut down.
@@ -308,6 +315,7 @@ class JobManager:
             self._forget_finished_locked()
             job = Job(str(next(self._ids)), owner, name, values, config)
             job._on_stop = self._stopped
+            job.runner = runner
             self._by_owner[owner] = job
             self._queue.append(job)
             self._dispatch_locked()

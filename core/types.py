@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     import keras
 
     from core.config import ForecastConfig
+    from core.features import FeatureSpec
+    from core.replay import Replay, SeedSpread
 
 __all__ = [
     "Repair",
@@ -129,6 +131,11 @@ class ForecastRun:
         metrics: ``{"lstm": {"mae","rmse","smape","mase"}, "naive": {...}, "seasonal_naive": {...}, "mean": {...}}``.
         forecast: columns ``date``, ``forecast``, ``lower``, ``upper`` for ``horizon`` steps past the end.
         interval_coverage: share of test targets inside the 1-step interval.
+        features: the model's inputs and target (scalers, calendar terms, season, residual mode);
+            None only for runs made before features existed.
+        covariates: the covariate columns the run was trained with (index = the series' dates), or None.
+        backtest: rolling-origin evaluation (per-step errors of the LSTM and baselines), or None when off.
+        search: auto mode's leaderboard and verdict (``core.auto.SearchReport``), or None for a manual run.
     """
 
     config: ForecastConfig
@@ -147,8 +154,14 @@ class ForecastRun:
     interval_level: float = 0.9
     interval_coverage: float | None = None
     interval_half_widths: list[float] | None = None
-    recent: pd.Series | None = None  # the last ``window`` observed values: inputs of the future forecast
+    recent: pd.Series | None = None  # the last observed values the future forecast needs (window + season)
     message: str = ""
+    features: FeatureSpec | None = None
+    covariates: pd.DataFrame | None = None
+    backtest: Any = None
+    search: Any = None
+    replay: Replay | None = None  # test-span forecasts snapshotted while training (core.replay)
+    seed_spread: SeedSpread | None = None  # the same training with 3 seeds (core.replay.seed_spread_runner)
 
     @property
     def usable(self) -> bool:
