@@ -16,6 +16,8 @@ __all__ = [
     "ForecastConfig",
     "FIELD_HELP",
     "FIELD_RANGES",
+    "FIELD_CHOICES",
+    "TARGETS",
     "PARAMETER_BUDGET",
     "MAX_SPLIT_FRACTION",
     "parameter_count",
@@ -48,6 +50,18 @@ FIELD_RANGES: dict[str, tuple[float, float]] = {
     "season_length": (0, 8784),
     "interval_level": (0.5, 0.99),
     "time_limit_seconds": (1.0, 86400.0),
+    "backtest_folds": (0, 20),
+}
+
+#: What the model learns to predict: the value itself, its change from the last value, or its
+#: change from the value one season earlier (residual learning; predictions add the base back).
+TARGETS = ("value", "change", "seasonal_change")
+
+#: Allowed values of the non-numeric fields (``covariates`` is a tuple of column names instead).
+FIELD_CHOICES: dict[str, tuple[Any, ...]] = {
+    "calendar": (False, True),
+    "seasonal_input": (False, True),
+    "target": TARGETS,
 }
 
 FIELD_HELP: dict[str, str] = {
@@ -66,6 +80,11 @@ FIELD_HELP: dict[str, str] = {
     "season_length": "Steps in one season, e.g. 7 for a weekly pattern in daily data (0 = guess from dates).",
     "interval_level": "How sure the shaded range should be: 0.9 means 9 in 10 values should fall inside.",
     "time_limit_seconds": "Training stops after this many seconds and keeps the best model so far.",
+    "backtest_folds": "Forecasts from this many start points in the test data, each horizon steps long (0 = off).",
+    "calendar": "Give the model the time of day and day of year (as the frequency allows) as inputs.",
+    "seasonal_input": "Give the model the value one season earlier as an input.",
+    "target": "Learn the value itself, its change from the last value, or from one season earlier.",
+    "covariates": "Other numeric columns of the file used as extra inputs (their last value is held ahead).",
 }
 
 _INT_FIELDS = (
@@ -78,6 +97,7 @@ _INT_FIELDS = (
     "patience",
     "seed",
     "season_length",
+    "backtest_folds",
 )
 
 
@@ -104,10 +124,20 @@ class ForecastConfig:
     season_length: int = 0
     interval_level: float = 0.9
     time_limit_seconds: float = 600.0
+    backtest_folds: int = 0
+    calendar: bool = False
+    seasonal_input: bool = False
+    target: str = "value"
+    covariates: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in FIELD_RANGES:
             object.__setattr__(self, name, _checked(name, getattr(self, name)))
+        for name, allowed in FIELD_CHOICES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) != isinstance(allowed[0], bool) or value not in allowed:
+                raise ConfigError(f"{name}={value!r} is not allowed: allowed {', '.join(map(str, allowed))}")
+        object.__setattr__(self, "covariates", _checked_names(self.covariates))
         if self.patience > 0 and self.validation_fraction == 0:
             raise ConfigError(
                 f"patience={self.patience} needs validation data: "
@@ -127,8 +157,10 @@ class ForecastConfig:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict of every field."""
-        return asdict(self)
+        """Plain JSON-ready dict of every field (``covariates`` as a list)."""
+        data = asdict(self)
+        data["covariates"] = list(self.covariates)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], base: ForecastConfig | None = None) -> ForecastConfig:
@@ -167,10 +199,34 @@ def _checked(name: str, value: Any) -> int | float:
     return result
 
 
+def _checked_names(value: Any) -> tuple[str, ...]:
+    """``covariates`` as a tuple of distinct non-empty strings (a list from JSON is accepted)."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ConfigError(f"covariates={value!r} must be a list of column names")
+    names = tuple(value)
+    if not all(isinstance(name, str) and name.strip() for name in names) or len(set(names)) != len(names):
+        raise ConfigError(f"covariates={value!r} must be distinct, non-empty column names")
+    if len(names) > 20:
+        raise ConfigError(f"covariates: {len(names)} columns is too many: allowed at most 20")
+    return names
+
+
+#: Calendar inputs add at most three sin/cos pairs (hour of day, day of week, day of year).
+MAX_CALENDAR_INPUTS = 6
+
+
+def input_count(config: ForecastConfig) -> int:
+    """Most input features the model can get (the calendar terms actually used depend on the frequency)."""
+    return (
+        1 + int(config.seasonal_input) + (MAX_CALENDAR_INPUTS if config.calendar else 0) + len(config.covariates)
+    )
+
+
 def parameter_count(config: ForecastConfig) -> int:
-    """Trainable weights of the model ``config`` describes (stacked LSTM + Dense(1))."""
+    """Trainable weights of the model ``config`` describes (stacked LSTM + Dense(1)); an upper bound
+    when the calendar inputs are on (fewer calendar terms exist for some frequencies)."""
     count = 0
-    inputs = 1
+    inputs = input_count(config)
     for _ in range(config.layers):
         count += 4 * config.units * (config.units + inputs + 1)
         inputs = config.units
@@ -180,8 +236,21 @@ def parameter_count(config: ForecastConfig) -> int:
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
-def _parse_value(key: str, text: str) -> int | float:
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
+def _parse_value(key: str, text: str) -> Any:
     text = text.strip()
+    if key == "covariates":
+        return tuple(name.strip() for name in text.split(",") if name.strip())
+    if key == "target":
+        return text
+    if key in FIELD_CHOICES:
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise ConfigError(f"{key}={text!r} must be true or false")
     if not _NUMBER.match(text):
         raise ConfigError(f"{key}={text!r} is not a number")
     number = float(text)
@@ -202,8 +271,9 @@ def parse_set_options(items: list[str], base: ForecastConfig | None = None) -> F
         key = key.strip()
         if not sep or not key:
             raise ConfigError(f"{item!r} is not key=value, e.g. window=30")
-        if key not in FIELD_RANGES:
-            raise ConfigError(f"Unknown setting {key}: allowed {', '.join(FIELD_RANGES)}")
+        allowed = [f.name for f in fields(ForecastConfig)]
+        if key not in allowed:
+            raise ConfigError(f"Unknown setting {key}: allowed {', '.join(allowed)}")
         updates[key] = _parse_value(key, text)
     return ForecastConfig.from_dict(updates, base)
 

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import pandas as pd
 
+from core.features import to_scaled
 from core.model import predict_scaled
 from core.windows import WindowedData
 
@@ -21,6 +22,7 @@ __all__ = [
     "mase_scale",
     "forecast_metrics",
     "evaluate_test",
+    "lstm_one_step",
 ]
 
 #: Prediction columns in display order.
@@ -100,6 +102,18 @@ class Evaluation:
     seasonal_fallbacks: int
 
 
+def lstm_one_step(model: keras.Model, data: WindowedData, x: np.ndarray, targets: range) -> np.ndarray:
+    """The LSTM's one-step predictions of ``targets`` from their windows ``x``, in original units.
+
+    The model's outputs are turned back into scaled values (adding the residual target's base when
+    there is one) and inverse-transformed exactly once here. Shape ``(len(targets),)``.
+    """
+    outputs = predict_scaled(model, x)
+    if data.spec is not None:
+        outputs = to_scaled(data.spec, outputs, data.scaled, np.arange(targets.start, targets.stop))
+    return data.scaler.inverse(outputs)
+
+
 def evaluate_test(
     model: keras.Model, data: WindowedData, index: pd.DatetimeIndex, season_length: int
 ) -> Evaluation:
@@ -117,7 +131,7 @@ def evaluate_test(
     seasonal, fallbacks = seasonal_naive_forecast(values, targets, season_length)
     columns = {
         "actual": values[targets.start : targets.stop],
-        "lstm": data.scaler.inverse(predict_scaled(model, data.x_test)),
+        "lstm": lstm_one_step(model, data, data.x_test, targets),
         "naive": naive_forecast(values, targets),
         "seasonal_naive": seasonal,
         "mean": mean_forecast(train_values, len(targets)),

@@ -9,8 +9,9 @@ import keras
 import numpy as np
 import pandas as pd
 
+from core.features import FeatureSpec, recursive_scaled
 from core.model import predict_scaled
-from core.windows import WindowedData
+from core.windows import Scaler, WindowedData
 
 __all__ = [
     "MAX_CALIBRATION_ORIGINS",
@@ -20,6 +21,7 @@ __all__ = [
     "calibrate",
     "interval_coverage",
     "future_forecast",
+    "data_paths",
 ]
 
 #: Most recent calibration origins used; bounds the cost for very long series.
@@ -52,6 +54,17 @@ def recursive_paths(
         paths[:, step] = predict_scaled(model, inputs)
         inputs = np.concatenate([inputs[:, 1:], paths[:, step : step + 1]], axis=1)
     return paths
+
+
+def data_paths(model: keras.Model, data: WindowedData, origins: np.ndarray, steps: int) -> np.ndarray:
+    """Recursive forecasts from ``origins`` with the run's own inputs and target (see
+    ``core.features.recursive_scaled``); shape ``(k, steps)`` in ORIGINAL units."""
+    spec = data.spec or FeatureSpec(value_scaler=Scaler(data.scaler.mean, data.scaler.std))
+    index = data.index if data.index is not None else pd.date_range("2000-01-01", periods=data.split.n, freq="D")
+    paths = recursive_scaled(
+        model, spec, data.scaled, index, origins, data.split.window, steps, data.covariates
+    )
+    return data.scaler.inverse(paths)
 
 
 def conformal_quantile(abs_residuals: np.ndarray, level: float) -> tuple[float, bool]:
@@ -105,7 +118,7 @@ def calibrate(model: keras.Model, data: WindowedData, horizon: int, level: float
     )
     count = min(MAX_CALIBRATION_ORIGINS, max(100, _CALIBRATION_STEP_BUDGET // (split.window * horizon)))
     origins = np.arange(max(span.start, span.stop - count), span.stop)
-    paths = data.scaler.inverse(recursive_paths(model, data.scaled, origins, split.window, horizon))
+    paths = data_paths(model, data, origins, horizon)
     widths: list[float] = []
     exact = True
     for step in range(horizon):
@@ -138,8 +151,7 @@ def future_forecast(
         columns ``date`` (at the index's frequency), ``forecast``, ``lower``, ``upper`` (original units).
     """
     steps = len(half_widths)
-    origin = np.array([data.split.n])
-    path = data.scaler.inverse(recursive_paths(model, data.scaled, origin, data.split.window, steps))[0]
+    path = data_paths(model, data, np.array([data.split.n]), steps)[0]
     width = np.asarray(half_widths, dtype=np.float64)
     dates = pd.date_range(start=index[-1] + index.freq, periods=steps, freq=index.freq)
     return pd.DataFrame({"date": dates, "forecast": path, "lower": path - width, "upper": path + width})

@@ -10,6 +10,7 @@ import pandas as pd
 from core.config import ForecastConfig, check_length, season_length_for
 from core.errors import DataError
 from core.evaluate import Evaluation, evaluate_test
+from core.features import FeatureSpec, context_length, feature_matrix, to_scaled
 from core.intervals import Calibration, calibrate, future_forecast, interval_coverage
 from core.model import build_model, predict_scaled
 from core.training import TrainOutcome, train
@@ -68,12 +69,35 @@ def _summary(outcome: TrainOutcome, evaluation: Evaluation, calibration: Calibra
 
 
 def _recent(values: pd.Series, data: WindowedData) -> pd.Series:
-    window = data.split.window
-    return pd.Series(data.values[-window:], index=values.index[-window:], name=values.name)
+    """The last observed values the future forecast reads (``window``, plus a season when needed)."""
+    count = data.split.window if data.spec is None else context_length(data.spec, data.split.window)
+    count = min(count, len(values))
+    return pd.Series(data.values[-count:], index=values.index[-count:], name=values.name)
+
+
+def _covariate_array(values: pd.Series, config: ForecastConfig, covariates: pd.DataFrame | None) -> np.ndarray | None:
+    """The covariate columns ``config.covariates`` aligned to ``values``, shape ``(n, c)``, or None."""
+    if not config.covariates:
+        return None
+    if covariates is None:
+        raise DataError(f"The covariate columns {', '.join(config.covariates)} were not given.")
+    missing = [name for name in config.covariates if name not in covariates.columns]
+    if missing:
+        raise DataError(f"The file has no column {', '.join(missing)} to use as a covariate.")
+    if values.name in config.covariates:
+        raise DataError(f"{values.name} is the value column; it cannot also be a covariate.")
+    frame = covariates.reindex(values.index)[list(config.covariates)]
+    numbers = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    if not np.isfinite(numbers).all():
+        raise DataError(f"The covariate columns {', '.join(config.covariates)} have missing values.")
+    return numbers
 
 
 def run_forecast(
-    values: pd.Series, config: ForecastConfig, control: TrainControl | None = None
+    values: pd.Series,
+    config: ForecastConfig,
+    control: TrainControl | None = None,
+    covariates: pd.DataFrame | None = None,
 ) -> ForecastRun:
     """Train an LSTM on ``values`` and evaluate, calibrate and forecast with it.
 
@@ -83,6 +107,8 @@ def run_forecast(
         config: validated settings.
         control: stop event and progress callbacks; stages are reported as "preparing",
             "training", "evaluating", "forecasting".
+        covariates: a frame indexed by date holding the columns named in ``config.covariates``
+            (needed only when that is non-empty).
 
     Returns:
         A ForecastRun; when training diverged or no epoch finished, ``model`` is None and
@@ -96,8 +122,9 @@ def run_forecast(
     frequency, numbers = _check_series(values)
     check_length(len(values), config)
     season = resolve_season_length(config, frequency)
-    data = prepare(numbers, config)
-    model = build_model(config)
+    cov = _covariate_array(values, config, covariates)
+    data = prepare(numbers, config, values.index, season, cov)
+    model = build_model(config, data.n_features)
     _stage(control, "training")
     outcome = train(model, data, config, control)
     run = ForecastRun(
@@ -111,6 +138,8 @@ def run_forecast(
         season_length=season,
         scaler=data.scaler.to_dict(),
         interval_level=config.interval_level,
+        features=data.spec,
+        covariates=None if cov is None else pd.DataFrame(cov, index=values.index, columns=list(config.covariates)),
     )
     if outcome.best_epoch is None:
         run.message = _unusable_message(outcome)
@@ -135,33 +164,67 @@ def run_forecast(
     return run
 
 
+def _spec(run: ForecastRun) -> FeatureSpec:
+    if run.model is None or run.scaler is None:
+        raise DataError("This run has no trained model.")
+    if run.features is not None:
+        return run.features
+    return FeatureSpec(value_scaler=Scaler.from_dict(run.scaler))
+
+
+def _history_arrays(
+    run: ForecastRun, history: pd.Series, spec: FeatureSpec
+) -> tuple[np.ndarray, pd.DatetimeIndex, np.ndarray | None]:
+    """Scaled history values, their dates (with a frequency) and the covariates at those dates."""
+    window = run.config.window
+    numbers = pd.to_numeric(history, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    if len(numbers) < window or not np.isfinite(numbers[-window:]).all():
+        raise DataError(f"The model needs the last {window} finite values; got {len(numbers)}.")
+    index = pd.DatetimeIndex(history.index)
+    if index.freq is None:
+        try:
+            index = pd.DatetimeIndex(index, freq=run.frequency)
+        except ValueError as error:
+            raise DataError(f"The history's dates are not regular at the run's frequency {run.frequency}.") from error
+    cov = None
+    if spec.covariates:
+        if run.covariates is None:
+            raise DataError("This run has no covariate values.")
+        frame = run.covariates.reindex(index)
+        cov = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+        if not np.isfinite(cov[-window:]).all():
+            raise DataError("The covariates are unknown at some of these dates.")
+        cov = np.where(np.isfinite(cov), cov, 0.0)
+    return spec.value_scaler.transform(numbers), index, cov
+
+
 def model_input(run: ForecastRun, history: pd.Series) -> np.ndarray:
     """The trained model's input for predicting the step right after ``history``.
 
     Args:
         run: a usable run.
-        history: dated values in original units ending just before the target; at least
-            ``run.config.window`` values, the last ``window`` of which must be finite.
+        history: dated values in original units ending just before the target, at the run's
+            frequency; at least ``run.config.window`` values, the last ``window`` of which must be
+            finite. The first value counts as the series start (inputs that would reach before it,
+            such as the value one season earlier, fall back exactly as in training); pass the whole
+            history or at least ``window + season`` values to avoid that.
 
     Returns:
-        shape ``(1, window, n_features)`` float32 in the model's (scaled) input units.
+        shape ``(1, window, n_features)`` float32 in the model's (scaled) input units; the feature
+        columns are ``run.features.names``.
 
     Raises:
         DataError: too few or non-finite values.
     """
+    spec = _spec(run)
     window = run.config.window
-    numbers = pd.to_numeric(history, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    if len(numbers) < window or not np.isfinite(numbers[-window:]).all():
-        raise DataError(f"The model needs the last {window} finite values; got {len(numbers)}.")
-    if run.scaler is None:
-        raise DataError("This run has no trained model.")
-    scaled = Scaler.from_dict(run.scaler).transform(numbers[-window:])
-    return scaled.astype(np.float32).reshape(1, window, 1)
+    scaled, index, cov = _history_arrays(run, history, spec)
+    return feature_matrix(spec, scaled, index, cov)[-window:].astype(np.float32)[np.newaxis]
 
 
 def predict_next(run: ForecastRun, history: pd.Series) -> float:
     """The run's one-step prediction for the step after ``history``, in original units."""
-    if run.model is None or run.scaler is None:
-        raise DataError("This run has no trained model.")
-    scaled = predict_scaled(run.model, model_input(run, history))
-    return float(Scaler.from_dict(run.scaler).inverse(scaled)[0])
+    spec = _spec(run)
+    output = predict_scaled(run.model, model_input(run, history))
+    scaled, _, _ = _history_arrays(run, history, spec)
+    return float(spec.value_scaler.inverse(to_scaled(spec, output, scaled, np.array([len(scaled)])))[0])

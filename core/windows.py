@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from core.config import ForecastConfig
 from core.errors import DataError
+
+if TYPE_CHECKING:
+    from core.features import FeatureSpec
 
 __all__ = ["Split", "Scaler", "WindowedData", "split_series", "make_windows", "prepare"]
 
@@ -121,7 +125,11 @@ class WindowedData:
         scaled: shape ``(n,)`` float64, ``scaler.transform(values)``.
         split: the target ranges.
         scaler: fitted on ``values[:split.val_start]``.
-        x_train, y_train, x_val, y_val, x_test, y_test: windows ``(k, window, 1)``, targets ``(k,)``; float32.
+        x_train, y_train, x_val, y_val, x_test, y_test: windows ``(k, window, n_features)``, targets ``(k,)``;
+            float32. Targets are ``scaled[t] - base[t]`` (see ``core.features``; the value itself by default).
+        spec: which inputs and target (``core.features.FeatureSpec``); None only for data built by hand.
+        index: the ``n`` dates, or None when :func:`prepare` got none (no calendar inputs then).
+        covariates: shape ``(n, c)`` original units, or None.
     """
 
     values: np.ndarray
@@ -134,15 +142,49 @@ class WindowedData:
     y_val: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
+    spec: FeatureSpec | None = None
+    index: pd.DatetimeIndex | None = None
+    covariates: np.ndarray | None = None
+
+    @property
+    def n_features(self) -> int:
+        return int(self.x_train.shape[2])
 
 
-def prepare(values: np.ndarray, config: ForecastConfig) -> WindowedData:
-    """Split, scale (training part only) and window ``values`` of shape ``(n,)``."""
+def prepare(
+    values: np.ndarray,
+    config: ForecastConfig,
+    index: pd.DatetimeIndex | None = None,
+    season_length: int = 1,
+    covariates: np.ndarray | None = None,
+) -> WindowedData:
+    """Split, scale (training part only) and window ``values`` of shape ``(n,)``.
+
+    Args:
+        values: shape ``(n,)`` original units.
+        config: window, split fractions and the feature options (``calendar``, ``seasonal_input``,
+            ``target``, ``covariates``).
+        index: the ``n`` dates with a frequency; without it there are no calendar inputs.
+        season_length: ``m`` of the season-ago input and the ``seasonal_change`` target.
+        covariates: shape ``(n, len(config.covariates))`` original units, or None.
+    """
+    from core.features import build_spec, feature_matrix, make_xy
+
     values = np.asarray(values, dtype=np.float64)
     split = split_series(len(values), config.window, config.validation_fraction, config.test_fraction)
-    scaler = Scaler.fit(values[: split.val_start])
+    if index is None:
+        index = pd.date_range("2000-01-01", periods=len(values), freq="D")
+        if config.calendar:
+            raise DataError("Calendar inputs need the series' dates.")
+    frequency = str(index.freqstr) if index.freq is not None else ""
+    train_cov = None if covariates is None else covariates[: split.val_start]
+    spec = build_spec(config, frequency, season_length, values[: split.val_start], train_cov)
+    scaler = spec.value_scaler
     scaled = scaler.transform(values)
-    x_train, y_train = make_windows(scaled, config.window, split.train_targets)
-    x_val, y_val = make_windows(scaled, config.window, split.val_targets)
-    x_test, y_test = make_windows(scaled, config.window, split.test_targets)
-    return WindowedData(values, scaled, split, scaler, x_train, y_train, x_val, y_val, x_test, y_test)
+    matrix = feature_matrix(spec, scaled, index, covariates)
+    x_train, y_train = make_xy(spec, matrix, scaled, config.window, split.train_targets)
+    x_val, y_val = make_xy(spec, matrix, scaled, config.window, split.val_targets)
+    x_test, y_test = make_xy(spec, matrix, scaled, config.window, split.test_targets)
+    return WindowedData(
+        values, scaled, split, scaler, x_train, y_train, x_val, y_val, x_test, y_test, spec, index, covariates
+    )

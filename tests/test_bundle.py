@@ -107,3 +107,40 @@ def test_broken_bundles_are_refused(tmp_path, saved):
     (tmp_path / MODEL_FILE).write_bytes((saved[2] / MODEL_FILE).read_bytes())
     with pytest.raises(DataError, match="incomplete or malformed"):
         load_bundle(tmp_path)
+
+
+FEATURE_CONFIG = ForecastConfig(
+    window=6, horizon=30, units=5, epochs=2, batch_size=46, patience=0, seed=9,
+    calendar=True, seasonal_input=True, target="seasonal_change", covariates=("wind",),
+)
+
+
+def test_feature_bundle_saves_its_spec_and_forecasts_identically_after_loading(tmp_path):
+    values = series()
+    covariates = pd.DataFrame({"wind": np.cos(np.arange(150) / 5.0)}, index=values.index)
+    run = run_forecast(values, FEATURE_CONFIG, covariates=covariates)
+    directory = save_bundle(run, tmp_path / "features")
+    meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+    assert meta["features"]["target"] == "seasonal_change" and meta["features"]["covariates"] == ["wind"]
+    assert len(meta["recent"]["values"]) == 6 + 24  # window + one season for the season-ago inputs
+    loaded = load_bundle(directory)
+    assert loaded.features == run.features
+    forecast = loaded.forecast()
+    np.testing.assert_allclose(forecast["forecast"], run.forecast["forecast"], rtol=0, atol=1e-6)
+    # The saved covariates belong to the saved dates, so the next step after the full history matches.
+    np.testing.assert_allclose(loaded.predict_next(values.iloc[-30:]), run.forecast["forecast"].iloc[0], atol=1e-5)
+
+
+def test_bundle_saved_before_features_existed_still_loads(saved, tmp_path):
+    _, run, directory = saved
+    meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+    del meta["features"], meta["recent"]["covariates"]
+    for key in ("calendar", "seasonal_input", "target", "covariates", "backtest_folds"):
+        del meta["config"][key]
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / MODEL_FILE).write_bytes((directory / MODEL_FILE).read_bytes())
+    (old / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    loaded = load_bundle(old)
+    assert loaded.features is None and loaded.config == CONFIG
+    np.testing.assert_allclose(loaded.forecast()["forecast"], run.forecast["forecast"], rtol=0, atol=1e-6)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from core.config import (
+    FIELD_CHOICES,
     FIELD_HELP,
     FIELD_RANGES,
     PARAMETER_BUDGET,
@@ -33,7 +34,7 @@ def series(n: int, freq: str = "D") -> pd.Series:
 
 def test_defaults_are_valid_and_every_field_has_help_and_range():
     config = ForecastConfig()
-    assert set(FIELD_HELP) == set(FIELD_RANGES) == set(config.to_dict())
+    assert set(FIELD_HELP) == set(FIELD_RANGES) | set(FIELD_CHOICES) | {"covariates"} == set(config.to_dict())
     assert all(text.endswith(".") and len(text) < 120 for text in FIELD_HELP.values())
 
 
@@ -83,6 +84,7 @@ BAD_VALUES = [
     ("time_limit_seconds", 0),
     ("time_limit_seconds", 1e9),
     ("time_limit_seconds", None),
+    ("backtest_folds", -1),
 ]
 
 
@@ -219,3 +221,21 @@ def test_every_length_from_the_minimum_on_can_be_split(window, val, test):
         split = split_series(n, window, val, test)
         assert len(split.train_targets) >= 2 and len(split.test_targets) >= 1
         assert val == 0 or len(split.val_targets) >= 1
+
+
+def test_feature_options_round_trip_and_are_checked():
+    config = ForecastConfig(calendar=True, seasonal_input=True, target="seasonal_change", covariates=("a", "b"))
+    restored = ForecastConfig.from_dict(json.loads(json.dumps(config.to_dict())))
+    assert restored == config and restored.covariates == ("a", "b")
+    assert ForecastConfig.from_dict({k: v for k, v in config.to_dict().items() if k not in FIELD_CHOICES}).target == (
+        "value"
+    )  # documents saved before these options existed load with the defaults
+    for bad in ({"target": "delta"}, {"calendar": 1}, {"seasonal_input": "yes"}, {"covariates": "a"},
+                {"covariates": ["a", "a"]}):
+        with pytest.raises(ConfigError, match=next(iter(bad))):
+            ForecastConfig.from_dict(bad)
+    parsed = parse_set_options(["calendar=true", "target=change", "covariates=wind, rain", "seasonal_input=0"])
+    assert (parsed.calendar, parsed.target, parsed.covariates, parsed.seasonal_input) == (
+        True, "change", ("wind", "rain"), False)
+    with pytest.raises(ConfigError, match="true or false"):
+        parse_set_options(["calendar=maybe"])

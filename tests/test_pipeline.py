@@ -122,8 +122,8 @@ def test_seed_tutorial_setup_runs_end_to_end():
 
 
 def test_divergence_gives_no_model_and_a_plain_message(monkeypatch):
-    def nan_model(config: ForecastConfig) -> keras.Model:
-        model = build_model(config)
+    def nan_model(config: ForecastConfig, n_features: int = 1) -> keras.Model:
+        model = build_model(config, n_features)
         model.compile(
             optimizer="adam", loss=lambda y_true, y_pred: keras.ops.log(keras.ops.mean(y_pred * 0) - 1)
         )
@@ -180,3 +180,19 @@ def test_predict_next_matches_the_first_test_prediction(finished):
     assert pipeline.model_input(run, history).shape == (1, CONFIG.window, 1)
     with pytest.raises(DataError):
         pipeline.predict_next(run, history.iloc[:3])
+
+
+def test_feature_run_model_input_matches_its_test_windows():
+    values = sine_series(300)
+    config = ForecastConfig(window=10, horizon=5, units=4, epochs=2, batch_size=64, patience=0, seed=1,
+                            validation_fraction=0.15, calendar=True, seasonal_input=True, target="change")
+    run = run_forecast(values, config)
+    assert run.features is not None and run.features.names == [
+        "value", "season_ago", "day_of_week_sin", "day_of_week_cos", "day_of_year_sin", "day_of_year_cos"]
+    first = run.predictions.index[0]
+    history = values.loc[: first - pd.Timedelta(days=1)]
+    x = pipeline.model_input(run, history)
+    assert x.shape == (1, 10, 6)
+    assert pipeline.predict_next(run, history) == pytest.approx(run.predictions["lstm"].iloc[0], abs=1e-4)
+    assert pipeline.predict_next(run, history.iloc[-20:]) == pytest.approx(run.predictions["lstm"].iloc[0], abs=1e-4)
+    assert len(run.recent) == 10 + 7
