@@ -13,6 +13,7 @@ import streamlit as st
 import core.pipeline  # noqa: E402,F401
 from ui.keras_guard import keep_keras_session  # noqa: E402
 from ui.session import collect_finished_job, current_series, owner_id  # noqa: E402
+from ui.share import apply_link_once, presenter_toggle  # noqa: E402
 
 keep_keras_session()
 
@@ -22,10 +23,13 @@ pages = [
     st.Page("pages/data.py", title="Data", icon=":material/table_chart:", default=True),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/forecast.py", title="Forecast", icon=":material/insights:"),
+    st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
 ]
 navigation = st.navigation(pages)
 
 owner_id()
+apply_link_once()  # a shared link's dataset, preset and settings, read once per session
+presenter_toggle()
 collect_finished_job()
 current_series()
 
@@ -33,7 +37,7 @@ navigation.run()
 
 # Drawn after the page so it reflects what the page just changed (new data, a finished job).
 with st.sidebar:
-    st.caption("Workflow: **1. Data** → **2. Train** → **3. Forecast**")
+    st.caption("Workflow: **1. Data** → **2. Train** → **3. Forecast** → **4. Learn**")
     st.caption(f"Data: {len(current_series().values):,} points")
     job = st.session_state.get("job")
     state = job.snapshot().state if job is not None else None

@@ -169,7 +169,8 @@ def _vline(fig: go.Figure, x: object, text: str, *, anchor: str = "left") -> Non
 
 
 def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epoch: int | None = None,
-                epochs: int | None = None) -> go.Figure:
+                epochs: int | None = None, naive_loss: float | None = None,
+                skill: Sequence[float | None] | None = None) -> go.Figure:
     """Training and validation loss per epoch.
 
     Args:
@@ -177,6 +178,9 @@ def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epo
         log_y: logarithmic y axis.
         best_epoch: marked with a vertical line labelled "best epoch N".
         epochs: planned epochs; fixes the x axis to ``1..epochs`` so the chart does not jump as it grows.
+        naive_loss: the naive forecast's loss on the same data (``core.replay.naive_level``), drawn as a
+            dotted reference line.
+        skill: ``1 − val_mae / naive_mae`` per epoch (one per record), drawn in % on a right-hand axis.
     """
     fig = go.Figure()
     x = [r.epoch for r in history]
@@ -187,6 +191,7 @@ def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epo
         fig.add_trace(go.Scatter(x=x, y=_finite([r.val_loss for r in history]), mode="lines+markers",
                                  name="validation loss",
                                  hovertemplate="epoch %{x}: %{y:.4g}<extra>validation</extra>"))
+    _naive_and_skill(fig, x, naive_loss, skill)
     xaxis: dict = {"title": {"text": "epoch"}, "tickformat": "d"}
     if epochs:
         xaxis["range"] = [0.5, max(int(epochs), 1) + 0.5]
@@ -202,6 +207,21 @@ def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epo
     elif best_epoch is not None:
         _vline(fig, best_epoch, f"best epoch {best_epoch}", anchor="center")
     return fig
+
+
+def _naive_and_skill(fig: go.Figure, x: list[int], naive_loss: float | None,
+                     skill: Sequence[float | None] | None) -> None:
+    """Naive reference line and the skill-per-epoch trace on a right-hand axis (−100 %..100 % shown)."""
+    if naive_loss is not None and math.isfinite(naive_loss) and naive_loss > 0:
+        fig.add_hline(y=naive_loss, line={"dash": "dot", "color": "rgb(44, 160, 44)", "width": 2},
+                      annotation_text="'same as previous value' level", annotation_position="top left")
+    if skill is not None and any(v is not None for v in skill):
+        fig.add_trace(go.Scatter(x=x, y=[None if v is None else 100 * v for v in _finite(list(skill))],
+                                 mode="lines", name="skill vs naive (right axis, %)", yaxis="y2",
+                                 line={"color": "rgb(44, 160, 44)", "width": 1.5},
+                                 hovertemplate="epoch %{x}: skill %{y:.0f} %<extra></extra>"))
+        fig.update_layout(yaxis2={"title": {"text": "skill vs naive (%)"}, "overlaying": "y", "side": "right",
+                                  "range": [-100, 100], "ticksuffix": " %", "showgrid": False, "zeroline": True})
 
 
 def _history_part(values: pd.Series, test_start: pd.Timestamp, tail: int | None) -> pd.Series:

@@ -32,7 +32,7 @@ PRESETS: dict[str, Preset] = {
         "Good fit (suggested settings)",
         {},
         "Both loss curves fall and level off together; early stopping keeps the best epoch. Then check the "
-        "Forecast page: does the model beat 'same as the previous day'?",
+        "Forecast page: does the model beat 'same as the previous value'?",
     ),
     "overfitting": Preset(
         "Overfitting: too many epochs, no early stopping",
@@ -56,7 +56,7 @@ PRESETS: dict[str, Preset] = {
         "Window too short: 2 steps",
         {"window": 2},
         "With only the last 2 values to look at, the model cannot see a weekly or seasonal pattern and ends "
-        "up close to 'same as the previous day'.",
+        "up close to 'same as the previous value'.",
     ),
 }
 

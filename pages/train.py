@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import streamlit as st
@@ -9,7 +10,10 @@ import streamlit as st
 from core.config import FIELD_HELP, FIELD_RANGES, ForecastConfig, check_length, default_config
 from core.errors import CoreError
 from core.plots import loss_figure
+from core.presets import PRESETS, preset_names
+from core.replay import naive_level, replay_runner, seed_spread_runner, skill_per_epoch
 from ui.session import collect_finished_job, current_series, job_manager, md_escape, owner_id
+from ui.share import config_key, present, presenter_mode, share_link, share_params, suggested_config, sync_url
 
 POLL_SECONDS = 0.5
 
@@ -54,14 +58,37 @@ st.write(
     f"({len(series.values):,} points). Suggested settings are filled in; hover the **?** for what each one does."
 )
 
-data_key = (st.session_state.get("series_source"), len(series.values), series.frequency)
+data_key = config_key(series)
 if st.session_state.get("config_for") != data_key:
-    suggested = default_config(series.values, series.frequency)
+    suggested = suggested_config(series)  # the data's defaults with the chosen preset applied
     st.session_state["config_values"] = suggested.to_dict()
     st.session_state["config_for"] = data_key
     for name in (*BASIC_FIELDS, *ADVANCED_FIELDS):
         st.session_state.pop(f"cfg_{name}", None)
 values: dict[str, Any] = st.session_state["config_values"]
+
+
+def _outside_range(name: str, value: Any) -> bool:
+    """True for a value no widget can hold: not a number, not finite or outside ``FIELD_RANGES``."""
+    low, high = FIELD_RANGES[name]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return True
+    return not (math.isfinite(value) and low <= value <= high)
+
+
+# Values forced into session state (not typed: the widgets clamp) would crash the widgets; refuse them here.
+forced = {name: values[name] for name in FIELD_RANGES if name in values and _outside_range(name, values[name])}
+forced |= {name: st.session_state[f"cfg_{name}"] for name in FIELD_RANGES
+           if f"cfg_{name}" in st.session_state and _outside_range(name, st.session_state[f"cfg_{name}"])}
+if forced:
+    suggested_values = default_config(series.values, series.frequency).to_dict()
+    for name in forced:
+        values[name] = suggested_values[name]
+        st.session_state.pop(f"cfg_{name}", None)
+    refused = ", ".join(f"{name}={value!r} (allowed {FIELD_RANGES[name][0]:g}..{FIELD_RANGES[name][1]:g})"
+                        for name, value in forced.items())
+    st.error(md_escape(f"Refused settings out of range: {refused}. The suggested values are used instead."),
+             icon=":material/error:")
 
 
 def _widget(name: str, container: Any) -> None:
@@ -82,14 +109,29 @@ def _widget(name: str, container: Any) -> None:
         )
 
 
+def _apply_preset() -> None:
+    """Preset picker callback: the preset's settings replace the current ones (widgets get fresh values)."""
+    st.session_state["preset"] = st.session_state["preset_pick"]
+    st.session_state.pop("config_for", None)
+
+
+st.selectbox(
+    "Preset with a story", preset_names(), index=preset_names().index(st.session_state.get("preset", "good_fit")),
+    format_func=lambda name: PRESETS[name].title, key="preset_pick", on_change=_apply_preset,
+    help="Ready-made settings that show a typical training behaviour: a good fit, overfitting, underfitting, "
+    "a learning rate that is too high, or a window that is too short. Choosing one replaces the settings below.",
+)
+st.caption(f"What to notice: {PRESETS[st.session_state.get('preset', 'good_fit')].notice}")
+
 with st.container(border=True):
     cols = st.columns(len(BASIC_FIELDS))
     for column, name in zip(cols, BASIC_FIELDS, strict=True):
         _widget(name, column)
-    with st.expander("Advanced settings"):
-        adv = st.columns(3)
-        for index, name in enumerate(ADVANCED_FIELDS):
-            _widget(name, adv[index % 3])
+    if not presenter_mode():  # presenter mode hides the advanced settings (their values are kept)
+        with st.expander("Advanced settings"):
+            adv = st.columns(3)
+            for index, name in enumerate(ADVANCED_FIELDS):
+                _widget(name, adv[index % 3])
     if st.button("Reset to suggested settings", icon=":material/restart_alt:", key="reset_config"):
         st.session_state.pop("config_for", None)
         st.rerun()
@@ -111,9 +153,26 @@ owner = owner_id()
 job = st.session_state.get("job")
 busy = job is not None and not job.snapshot().done
 
-if st.button("Train", type="primary", disabled=busy or config is None or problem is not None, key="train"):
+params = share_params(values, suggested_config(series))
+sync_url(params)
+with st.expander("Share this setup", icon=":material/link:"):
+    st.caption("This link reopens the dashboard with the same built-in dataset, preset and settings"
+               + (" (an uploaded or edited series is not part of the link)." if "dataset" not in params else "."))
+    st.code(share_link(params), language=None)
+
+train_col, spread_col = st.columns([1, 3])
+cannot = busy or config is None or problem is not None
+clicked = train_col.button("Train", type="primary", disabled=cannot, key="train",
+                           help="Train the model with these settings in the background.")
+spread = spread_col.button(
+    "Train 3 times (seed spread)", disabled=cannot, key="train_spread", icon=":material/stacked_line_chart:",
+    help="Train the same model 3 times with different random seeds to see how much the result depends on luck. "
+    "Takes 3 times as long; the first training becomes your model. The spread is shown on the Learn page.",
+)
+if clicked or spread:
     try:
-        job = manager.submit(owner, series.values, config, name=st.session_state.get("series_source", ""))
+        job = manager.submit(owner, series.values, config, name=st.session_state.get("series_source", ""),
+                             runner=seed_spread_runner if spread else replay_runner)
     except CoreError as exc:
         st.error(md_escape(exc), icon=":material/error:")
     else:
@@ -148,6 +207,8 @@ def _show_job(job: Any) -> None:
             st.rerun(scope="fragment")
     elif snap.state == "running":
         fraction = (snap.epoch + (snap.batch / snap.batches if snap.batches else 0)) / max(snap.epochs, 1)
+        if snap.stage.startswith("run "):  # "train 3 times": which of the trainings this is
+            text = f"{text} ({snap.stage.split(':')[0]})"
         st.progress(min(fraction, 1.0), text=f"{text}: epoch {min(snap.epoch + 1, snap.epochs)} of {snap.epochs} "
                     f"· elapsed {_fmt_seconds(snap.elapsed_seconds)} · about {_fmt_seconds(snap.eta_seconds)} left")
         if st.button("Stop", key="stop", icon=":material/stop_circle:"):
@@ -161,13 +222,39 @@ def _show_job(job: Any) -> None:
         detail = f"{text}: {md_escape(snap.message)}" if snap.state == "failed" and snap.message else text
         st.error(f"{detail}. Any earlier trained model is kept.", icon=":material/error:")
     log_y = st.toggle("Logarithmic loss axis", key="log_loss", help="Makes small late improvements visible.")
+    level = _naive_level(job)
+    skill = skill_per_epoch(snap.history, level.mae) if level is not None and level.span == "validation" else None
     st.plotly_chart(
-        loss_figure(snap.history, log_y=log_y, best_epoch=snap.best_epoch, epochs=_axis_epochs(snap)),
+        present(loss_figure(snap.history, log_y=log_y, best_epoch=snap.best_epoch, epochs=_axis_epochs(snap),
+                            naive_loss=None if level is None else level.mse, skill=skill)),
         width="stretch", key="loss_chart",
     )
     st.caption("Loss is the model's average squared error on scaled data: lower is better. The training "
                "loss should fall; if the validation loss rises while training loss falls, the model is "
                "memorising (overfitting) and early stopping keeps the best epoch.")
+    with st.expander("How to read this chart"):
+        span = "validation" if level is None else level.span
+        st.markdown(
+            "- **Blue / red lines**: the model's error on the training data and on the validation data (days it "
+            "does not learn from), after each pass over the data (epoch).\n"
+            f"- **Dotted green line**: the error of simply saying 'same as the previous value' on the {span} data. "
+            "A model whose validation line stays above it is worse than that simple rule.\n"
+            "- **Solid green line (right axis)**: the skill score, 1 − model error ÷ simple-rule error on the "
+            "validation data. 0 % = as good as 'same as the previous value', above 0 % = better, 100 % = perfect.")
+
+
+def _naive_level(job: Any) -> Any:
+    """The naive reference of the job's data and settings, computed once per job (None without a series)."""
+    cached = st.session_state.get("naive_level")
+    if cached is not None and cached[0] == job.id:
+        return cached[1]
+    values = st.session_state.get("job_values")
+    try:
+        level = None if values is None else naive_level(values, job.config)
+    except (CoreError, ValueError):
+        level = None
+    st.session_state["naive_level"] = (job.id, level)
+    return level
 
 
 if job is not None:

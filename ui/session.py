@@ -17,6 +17,12 @@
 | ``run_values``     | ``pd.Series``             | the exact series ``run`` was trained on                   |
 | ``run_job_id``     | ``str``                   | id of the last job whose result was collected             |
 | ``job_values``     | ``pd.Series``             | the copy of the series the current job trains on          |
+| ``naive_level``    | ``(str, NaiveLevel | None)`` | job id and the naive reference level of its loss chart |
+| ``link_applied``   | ``bool``                  | a shared link's query parameters were read (ui/share.py) |
+| ``link_error``     | ``str | None``            | which parts of a shared link were ignored and why          |
+| ``preset``         | ``str``                   | chosen preset (core.presets); widget ``preset_pick`` shows it |
+| ``presenter``      | ``bool``                  | presenter mode, set by the sidebar toggle ``presenter_toggle`` |
+| ``learn_*``        | widget keys               | the Learn page's pickers and what-if sliders (page-local)  |
 
 Widget keys are page-local and cleaned up by Streamlit when the page changes, so nothing above is a widget key.
 """
