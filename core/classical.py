@@ -136,11 +136,10 @@ class ClassicalFit:
         if not self.ok or len(targets) == 0:
             return np.full(len(targets), np.nan)
         history = targets.stop - 1  # the last target's own value is never handed over
-        conditioned = self._conditioned(values, history)
         start, end = targets.start - self.fit_start, targets.stop - 1 - self.fit_start
-        exog = self._exog(history, targets.stop)
-        with _quiet():
-            predicted = conditioned.predict(start=start, end=end, **exog)
+        with _quiet(), threadpool_limits(limits=1, user_api="blas"):
+            conditioned = self._conditioned(values, history)
+            predicted = conditioned.predict(start=start, end=end, **self._exog(history, targets.stop))
         return np.asarray(predicted, dtype=np.float64) * self.scale + self.mean
 
     def forecast(self, values: np.ndarray, origin: int, steps: int) -> np.ndarray:
@@ -151,9 +150,8 @@ class ClassicalFit:
         """
         if not self.ok:
             return np.full(steps, np.nan)
-        conditioned = self._conditioned(values, origin)
-        with _quiet():
-            predicted = conditioned.forecast(steps, **self._exog(origin, origin + steps))
+        with _quiet(), threadpool_limits(limits=1, user_api="blas"):
+            predicted = self._conditioned(values, origin).forecast(steps, **self._exog(origin, origin + steps))
         return np.asarray(predicted, dtype=np.float64) * self.scale + self.mean
 
     def _exog(self, start: int, stop: int) -> dict[str, np.ndarray]:
@@ -162,17 +160,19 @@ class ClassicalFit:
         return {"exog": fourier_terms(range(start, stop), self.season_length, self.harmonics)}
 
     def _conditioned(self, values: np.ndarray, history_end: int) -> Any:
-        """The fixed-parameter model run over ``values[fit_start:history_end]`` (``history_end >= fit_end``)."""
+        """The fixed-parameter model run over ``values[fit_start:history_end]`` (``history_end >= fit_end``).
+
+        Called inside ``_quiet()`` and the BLAS thread limit.
+        """
         if history_end < self.fit_end:
             raise ConfigError(f"history ends at {history_end}, before the fit span's end {self.fit_end}")
         if history_end == self.fit_end:
             return self.result
-        standard = (np.asarray(values[self.fit_end : history_end], dtype=np.float64) - self.mean) / self.scale
-        with _quiet():
-            if self.name == "arima":
-                return self.result.append(standard, refit=False, **self._exog(self.fit_end, history_end))
-            whole = (np.asarray(values[self.fit_start : history_end], dtype=np.float64) - self.mean) / self.scale
-            return _ets_rerun(self.result, whole)
+        if self.name == "arima":
+            later = (np.asarray(values[self.fit_end : history_end], dtype=np.float64) - self.mean) / self.scale
+            return self.result.append(later, refit=False, **self._exog(self.fit_end, history_end))
+        whole = (np.asarray(values[self.fit_start : history_end], dtype=np.float64) - self.mean) / self.scale
+        return _ets_rerun(self.result, whole)
 
 
 def fourier_terms(positions: range, season_length: int, harmonics: int) -> np.ndarray:
@@ -300,8 +300,7 @@ def forecast_from(
     for fit in fits.values():
         if fit.fit_end > origin:
             raise ConfigError(f"the {fit.name} fit used values up to {fit.fit_end}, past the origin {origin}")
-    with threadpool_limits(limits=1, user_api="blas"):
-        return {name: fits[name].forecast(values, origin, steps) for name in MODEL_NAMES}
+    return {name: fits[name].forecast(values, origin, steps) for name in MODEL_NAMES}
 
 
 _FAILED_LABEL = {"ets": "ETS", "arima": "ARIMA"}
