@@ -209,7 +209,7 @@ def classical_forecasters(
     with those fixed parameters. A history that is shorter than the fitted one, or differs from it, triggers a
     fresh fit, so parameters never come from values at or after a fold's origin. ``refit=True`` fits on every
     fold (one full model search per fold, shared by both models: slow). A model that cannot be fitted yields NaN
-    predictions.
+    predictions. The shared fit is timed under whichever of the two is called first (``BacktestResult.seconds``).
     """
     state: dict[str, tuple[np.ndarray, dict[str, ClassicalFit]]] = {}
 
