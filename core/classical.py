@@ -164,6 +164,7 @@ class ClassicalFit:
 
         Called inside ``_quiet()`` and the BLAS thread limit.
         """
+        values = np.asarray(values, dtype=np.float64)
         if history_end < self.fit_end:
             raise ConfigError(f"history ends at {history_end}, before the fit span's end {self.fit_end}")
         if history_end == self.fit_end:
@@ -200,6 +201,7 @@ def fit_classical(
     Returns:
         ``{"ets": ClassicalFit, "arima": ClassicalFit}``; a failed fit has ``result=None`` and a ``note``.
     """
+    values = np.asarray(values, dtype=np.float64)
     if not 0 < fit_end <= len(values):
         raise ConfigError(f"fit_end={fit_end} is out of range: allowed 1..{len(values)}")
     fit_start = max(0, fit_end - MAX_FIT_POINTS)
