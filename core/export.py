@@ -96,10 +96,15 @@ def _date_format(dates: pd.Series) -> str:
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (no index, ISO dates, ``\\n`` line ends) of a formula-neutralised frame."""
+    """UTF-8 CSV (no index, ISO dates, RFC 4180 ``\\r\\n`` line ends) of a formula-neutralised frame.
+
+    ``\\r\\n`` and not ``\\n``: Python's csv writer quotes a field only for the characters of the line
+    terminator, so with ``\\n`` a text cell holding a bare ``\\r`` was written unquoted and a spreadsheet
+    started a new row there, whose first cell could be a formula.
+    """
     dates = frame["date"] if "date" in frame.columns else pd.Series([], dtype="datetime64[ns]")
     safe = neutralise_formulas(frame)
-    return safe.to_csv(index=False, date_format=_date_format(dates), lineterminator="\n").encode("utf-8")
+    return safe.to_csv(index=False, date_format=_date_format(dates), lineterminator="\r\n").encode("utf-8")
 
 
 def forecast_csv(run: ForecastRun) -> bytes:

@@ -7,21 +7,29 @@ from typing import Any
 
 import streamlit as st
 
+from core.auto import auto_runner
 from core.config import FIELD_HELP, FIELD_RANGES, ForecastConfig, check_length, default_config
 from core.errors import CoreError
 from core.plots import loss_figure
 from core.presets import PRESETS, preset_names
 from core.replay import naive_level, replay_runner, seed_spread_runner, skill_per_epoch
 from ui.session import collect_finished_job, current_series, job_manager, md_escape, owner_id
-from ui.share import config_key, present, presenter_mode, share_link, share_params, suggested_config, sync_url
+from ui.share import config_key, present, presenter_mode, share_link, share_params, suggested_config
 
 POLL_SECONDS = 0.5
 
 BASIC_FIELDS = ("window", "horizon", "epochs", "units")
 ADVANCED_FIELDS = (
     "layers", "dropout", "batch_size", "learning_rate", "patience", "validation_fraction",
-    "test_fraction", "seed", "interval_level", "season_length", "time_limit_seconds",
+    "test_fraction", "seed", "interval_level", "season_length", "time_limit_seconds", "backtest_folds",
 )
+#: Non-numeric settings, shown as the "Inputs and target" group (``covariates`` is set from the CLI/config file).
+CHOICE_FIELDS = ("calendar", "seasonal_input", "target")
+TARGET_LABELS = {
+    "value": "the next value itself",
+    "change": "the change from the last value",
+    "seasonal_change": "the change from one season ago",
+}
 LABELS = {
     "window": "Look-back window (steps)",
     "horizon": "Forecast horizon (steps)",
@@ -38,6 +46,10 @@ LABELS = {
     "interval_level": "Prediction-interval level",
     "season_length": "Season length (0 = from the frequency)",
     "time_limit_seconds": "Time limit (seconds)",
+    "backtest_folds": "Backtest start points (0 = off)",
+    "calendar": "Calendar inputs (time of day, day of year)",
+    "seasonal_input": "Value one season ago as an input",
+    "target": "The model learns",
 }
 STATE_TEXT = {
     "queued": "Waiting for a free training slot",
@@ -63,7 +75,7 @@ if st.session_state.get("config_for") != data_key:
     suggested = suggested_config(series)  # the data's defaults with the chosen preset applied
     st.session_state["config_values"] = suggested.to_dict()
     st.session_state["config_for"] = data_key
-    for name in (*BASIC_FIELDS, *ADVANCED_FIELDS):
+    for name in (*BASIC_FIELDS, *ADVANCED_FIELDS, *CHOICE_FIELDS):
         st.session_state.pop(f"cfg_{name}", None)
 values: dict[str, Any] = st.session_state["config_values"]
 
@@ -109,6 +121,21 @@ def _widget(name: str, container: Any) -> None:
         )
 
 
+def _choice_widget(name: str, container: Any) -> None:
+    """Toggle for the boolean settings, a select box for the target."""
+    kwargs: dict[str, Any] = {"help": FIELD_HELP[name], "key": f"cfg_{name}"}
+    current = values.get(name, getattr(ForecastConfig(), name))
+    if name == "target":
+        options = list(TARGET_LABELS)
+        if f"cfg_{name}" not in st.session_state:
+            kwargs["index"] = options.index(current) if current in options else 0
+        values[name] = container.selectbox(LABELS[name], options, format_func=TARGET_LABELS.get, **kwargs)
+    else:
+        if f"cfg_{name}" not in st.session_state:
+            kwargs["value"] = bool(current)
+        values[name] = container.toggle(LABELS[name], **kwargs)
+
+
 def _apply_preset() -> None:
     """Preset picker callback: the preset's settings replace the current ones (widgets get fresh values)."""
     st.session_state["preset"] = st.session_state["preset_pick"]
@@ -132,6 +159,10 @@ with st.container(border=True):
             adv = st.columns(3)
             for index, name in enumerate(ADVANCED_FIELDS):
                 _widget(name, adv[index % 3])
+            st.markdown("**Inputs and target**")
+            choice_cols = st.columns(3)
+            for column, name in zip(choice_cols, CHOICE_FIELDS, strict=True):
+                _choice_widget(name, column)
     if st.button("Reset to suggested settings", icon=":material/restart_alt:", key="reset_config"):
         st.session_state.pop("config_for", None)
         st.rerun()
@@ -154,13 +185,12 @@ job = st.session_state.get("job")
 busy = job is not None and not job.snapshot().done
 
 params = share_params(values, suggested_config(series))
-sync_url(params)
 with st.expander("Share this setup", icon=":material/link:"):
     st.caption("This link reopens the dashboard with the same built-in dataset, preset and settings"
                + (" (an uploaded or edited series is not part of the link)." if "dataset" not in params else "."))
     st.code(share_link(params), language=None)
 
-train_col, spread_col = st.columns([1, 3])
+train_col, spread_col, auto_col, budget_col = st.columns([1, 2, 1.3, 1.2], vertical_alignment="bottom")
 cannot = busy or config is None or problem is not None
 clicked = train_col.button("Train", type="primary", disabled=cannot, key="train",
                            help="Train the model with these settings in the background.")
@@ -169,10 +199,23 @@ spread = spread_col.button(
     help="Train the same model 3 times with different random seeds to see how much the result depends on luck. "
     "Takes 3 times as long; the first training becomes your model. The spread is shown on the Learn page.",
 )
-if clicked or spread:
+budget = budget_col.number_input(
+    "Auto budget (s)", min_value=10, max_value=3600, value=120, step=10, key="auto_budget",
+    help="How long auto mode may search, in seconds, including evaluating the winner.",
+)
+no_validation = config is not None and config.validation_fraction <= 0
+auto = auto_col.button(
+    "Auto mode", disabled=cannot or no_validation, key="train_auto", icon=":material/auto_awesome:",
+    help="Try many settings (window, units, layers, dropout, learning rate, inputs, target) within the time "
+    "budget, judge each on the validation data only, and keep the winner. The Forecast page says which won "
+    "and why." + (" Needs a validation share above 0." if no_validation else ""),
+)
+if clicked or spread or auto:
+    runner = auto_runner(float(budget)) if auto else seed_spread_runner if spread else replay_runner
+    st.session_state["auto_budget_seconds"] = float(budget) if auto else None
     try:
         job = manager.submit(owner, series.values, config, name=st.session_state.get("series_source", ""),
-                             runner=seed_spread_runner if spread else replay_runner)
+                             runner=runner)
     except CoreError as exc:
         st.error(md_escape(exc), icon=":material/error:")
     else:
@@ -209,8 +252,14 @@ def _show_job(job: Any) -> None:
         fraction = (snap.epoch + (snap.batch / snap.batches if snap.batches else 0)) / max(snap.epochs, 1)
         if snap.stage.startswith("run "):  # "train 3 times": which of the trainings this is
             text = f"{text} ({snap.stage.split(':')[0]})"
-        st.progress(min(fraction, 1.0), text=f"{text}: epoch {min(snap.epoch + 1, snap.epochs)} of {snap.epochs} "
-                    f"· elapsed {_fmt_seconds(snap.elapsed_seconds)} · about {_fmt_seconds(snap.eta_seconds)} left")
+        line = (f"{text}: epoch {min(snap.epoch + 1, snap.epochs)} of {snap.epochs} "
+                f"· elapsed {_fmt_seconds(snap.elapsed_seconds)} · about {_fmt_seconds(snap.eta_seconds)} left")
+        auto_budget = st.session_state.get("auto_budget_seconds")
+        if auto_budget and snap.stage.startswith("Auto mode"):  # auto mode: progress is time used of the budget
+            fraction = snap.elapsed_seconds / auto_budget
+            line = (f"{md_escape(snap.stage)} · epoch {min(snap.epoch + 1, snap.epochs)} of this candidate "
+                    f"· elapsed {_fmt_seconds(snap.elapsed_seconds)} of {_fmt_seconds(auto_budget)}")
+        st.progress(min(fraction, 1.0), text=line)
         if st.button("Stop", key="stop", icon=":material/stop_circle:"):
             job.stop()
             st.rerun(scope="fragment")
