@@ -78,13 +78,28 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     Returns:
         A new frame of the same shape; ``frame`` is not modified.
     """
+    return _map_text(frame, _neutralise_text)
+
+
+def _map_text(frame: pd.DataFrame, function: Any) -> pd.DataFrame:
+    """Copy of ``frame`` with ``function`` applied to the headers and the cells of text/object columns."""
     out = frame.copy()
-    out.columns = [_neutralise_text(name) for name in out.columns]
+    out.columns = [function(name) for name in out.columns]
     for position in range(out.shape[1]):
         column = out.iloc[:, position]
         if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-            out.isetitem(position, column.map(_neutralise_text))
+            out.isetitem(position, column.map(function))
     return out
+
+
+def _unix_line_breaks(value: Any) -> Any:
+    """``\\r\\n`` and ``\\r`` inside a text cell become ``\\n``, which the CSV writer quotes.
+
+    Python's csv writer quotes a field only for the characters of the line terminator (``\\n`` here), so
+    a bare ``\\r`` was written unquoted and a spreadsheet started a new row there, whose first cell could
+    be a formula.
+    """
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 def _date_format(dates: pd.Series) -> str:
@@ -96,15 +111,10 @@ def _date_format(dates: pd.Series) -> str:
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (no index, ISO dates, RFC 4180 ``\\r\\n`` line ends) of a formula-neutralised frame.
-
-    ``\\r\\n`` and not ``\\n``: Python's csv writer quotes a field only for the characters of the line
-    terminator, so with ``\\n`` a text cell holding a bare ``\\r`` was written unquoted and a spreadsheet
-    started a new row there, whose first cell could be a formula.
-    """
+    """UTF-8 CSV (no index, ISO dates, ``\\n`` line ends) of a formula-neutralised frame."""
     dates = frame["date"] if "date" in frame.columns else pd.Series([], dtype="datetime64[ns]")
-    safe = neutralise_formulas(frame)
-    return safe.to_csv(index=False, date_format=_date_format(dates), lineterminator="\r\n").encode("utf-8")
+    safe = _map_text(neutralise_formulas(frame), _unix_line_breaks)
+    return safe.to_csv(index=False, date_format=_date_format(dates), lineterminator="\n").encode("utf-8")
 
 
 def forecast_csv(run: ForecastRun) -> bytes:

@@ -80,6 +80,12 @@ FORMULA_TEXT = st.tuples(
 ).map("".join)
 
 
+def written(text: str) -> str:
+    """What the export should hold for a text cell: formula-like text behind a ``'``, line breaks as ``\\n``."""
+    unix = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + unix if text.startswith(FORMULA_PREFIXES) else unix
+
+
 def spreadsheet_rows(data: bytes) -> list[list[str]]:
     """Rows as a spreadsheet reads the file: a quoted field may span lines, a bare CR or LF ends a row."""
     return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
@@ -97,9 +103,9 @@ def test_csv_export_neutralises_formulas_and_keeps_numbers(texts: list[str], num
     frame = pd.DataFrame({header: pd.Series(texts, dtype=object), "number": numbers})
     rows = spreadsheet_rows(_csv_bytes(frame))
     assert len(rows) == n + 1, "a cell's line break started a new row"
-    assert rows[0] == ["'" + header if header.startswith(FORMULA_PREFIXES) else header, "number"]
+    assert rows[0] == [written(header), "number"]
     for (text_cell, number_cell), text, number in zip(rows[1:], texts, numbers, strict=True):
-        assert text_cell == ("'" + text if text.startswith(FORMULA_PREFIXES) else text)
+        assert text_cell == written(text)
         assert float(number_cell) == number and not number_cell.startswith("'")  # negative numbers stay numbers
 
 
@@ -107,7 +113,7 @@ def test_negative_numbers_stay_numbers_and_formula_text_does_not() -> None:
     texts = ["-3.2", "=1+1", "+SUM(A1)", "@cmd", "\tx", "\rx", "ok\r=2+2", "safe"]
     frame = pd.DataFrame({"x": texts, "y": [-3.2, 1, -0.0, 5, -1e-9, 2, 3, -7]})
     rows = spreadsheet_rows(_csv_bytes(frame))
-    assert [row[0] for row in rows[1:]] == ["'-3.2", "'=1+1", "'+SUM(A1)", "'@cmd", "'\tx", "'\rx", "ok\r=2+2", "safe"]
+    assert [row[0] for row in rows[1:]] == ["'-3.2", "'=1+1", "'+SUM(A1)", "'@cmd", "'\tx", "'\nx", "ok\n=2+2", "safe"]
     assert [row[1] for row in rows[1:]] == ["-3.2", "1.0", "-0.0", "5.0", "-1e-09", "2.0", "3.0", "-7.0"]
 
 
