@@ -43,6 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="override one config field, e.g. --set epochs=20 (repeatable)",
     )
     forecast.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
+    forecast.add_argument(
+        "--auto", action="store_true",
+        help="search window, units, layers, dropout, learning rate, inputs and target within a time budget, "
+        "judged on validation data; the config is the starting point",
+    )
+    forecast.add_argument(
+        "--budget-seconds", type=float, default=120.0, metavar="N",
+        help="time budget of --auto in seconds (default 120)",
+    )
     return parser
 
 
@@ -112,8 +121,21 @@ def _command_forecast(args: argparse.Namespace) -> int:
     _write_json(out / "config.json", config.to_dict())
     _write_json(out / "data_report.json", describe(series))
 
-    control = TrainControl(on_epoch=_progress_printer(args.quiet, config.epochs))
-    run = run_forecast(series.values, config, control)
+    control = TrainControl(on_epoch=_progress_printer(args.quiet or args.auto, config.epochs))
+    if args.auto:
+        if not 1 <= args.budget_seconds <= 86400:
+            raise CoreError(f"--budget-seconds {args.budget_seconds:g} is out of range: allowed 1..86400")
+        from core.auto import run_auto
+
+        def progress(line: str) -> None:
+            if not args.quiet and line.startswith("Auto mode"):
+                sys.stderr.write(line + "\n")
+                sys.stderr.flush()
+
+        control.on_stage = progress
+        run = run_auto(series.values, config, control, budget_seconds=args.budget_seconds)
+    else:
+        run = run_forecast(series.values, config, control)
     _write_history(out / "history.csv", run.history)
     _write_json(out / "metrics.json", run.metrics_json())
     if not run.usable or run.predictions is None or run.forecast is None or run.metrics is None:
@@ -124,6 +146,10 @@ def _command_forecast(args: argparse.Namespace) -> int:
     predictions.to_csv(out / "predictions.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
     run.forecast.to_csv(out / "forecast.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
     save_bundle(run, out)
+    if run.search is not None:
+        _write_json(out / "config.json", run.config.to_dict())  # the winner's settings reproduce the model
+        _write_json(out / "search.json", run.search.to_dict())
+        sys.stderr.write(run.search.reason + "\n")
     lstm, naive = run.metrics["lstm"]["mae"], run.metrics["naive"]["mae"]
     verdict = "beats" if lstm < naive else "does NOT beat"
     sys.stderr.write(

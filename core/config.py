@@ -340,7 +340,16 @@ def default_config(series: pd.Series, frequency: str) -> ForecastConfig:
         validation = 0.0
         train_windows = n - round(0.2 * n) - window
     big = train_windows >= 500
+    # Calendar + the value one season ago as inputs on every frequency; sub-daily series learn the change
+    # from the last value (the plain value target lost to "same as last step" on hourly temperatures),
+    # coarser ones the value itself (on daily data it was the steadier of the two over seeds).
+    # Figures: README "Forecast quality" (python -m bench.quality).
+    sub_daily = _base_alias(frequency) in ("h", "H", "min", "T", "s", "S")
     return ForecastConfig(
+        calendar=True,
+        seasonal_input=season_length_for(frequency) > 1,
+        target="change" if sub_daily else "value",
+        backtest_folds=5,
         window=window,
         horizon=horizon,
         units=64 if big else 32,

@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from core.backtest import (
+    BacktestResult,
+    Forecaster,
+    backtest,
+    mean_forecaster,
+    naive_forecaster,
+    rolling_origins,
+    seasonal_naive_forecaster,
+)
+from core.classical import ClassicalFit, fit_classical, one_step_forecasts
 from core.config import ForecastConfig, check_length, season_length_for
-from core.errors import DataError
-from core.evaluate import Evaluation, evaluate_test
-from core.features import FeatureSpec, context_length, feature_matrix, to_scaled
+from core.errors import CoreError, DataError
+from core.evaluate import Evaluation, best_reference, evaluate_test
+from core.features import FeatureSpec, context_length, feature_matrix, recursive_scaled, to_scaled
 from core.intervals import Calibration, calibrate, future_forecast, interval_coverage
 from core.model import build_model, predict_scaled
 from core.training import TrainOutcome, train
 from core.types import ForecastRun, TrainControl
 from core.windows import Scaler, WindowedData, prepare
 
-__all__ = ["run_forecast", "resolve_season_length", "model_input", "predict_next"]
+__all__ = ["Fitted", "fit", "complete", "run_forecast", "resolve_season_length", "model_input", "predict_next"]
 
 
 def resolve_season_length(config: ForecastConfig, frequency: str) -> int:
@@ -48,17 +60,42 @@ def _unusable_message(outcome: TrainOutcome) -> str:
     return f"{outcome.message.split(';')[0]} before the first epoch finished, so there is no model yet."
 
 
-def _summary(outcome: TrainOutcome, evaluation: Evaluation, calibration: Calibration, season: int) -> str:
-    """One line: how training ended, whether the LSTM beat naive, and caveats."""
-    parts = [f"{outcome.message} Best epoch {outcome.best_epoch} of {len(outcome.history)}."]
-    lstm, naive = evaluation.metrics["lstm"]["mae"], evaluation.metrics["naive"]["mae"]
+#: Names of the references in sentences.
+REFERENCE_WORDS = {
+    "naive": 'the naive forecast ("same as last step")',
+    "seasonal_naive": 'seasonal naive ("same as one season ago")',
+    "ets": "ETS",
+    "arima": "ARIMA",
+}
+
+
+def verdict(metrics: dict[str, dict[str, float]]) -> str:
+    """One sentence comparing the LSTM's test MAE with naive AND with the best reference.
+
+    "beats naive but not ARIMA" is said plainly; references whose fit failed (NaN) are left out.
+    """
+    lstm, naive = metrics["lstm"]["mae"], metrics["naive"]["mae"]
+    best = best_reference(metrics)
+    if best is None:
+        return f"The LSTM's test MAE is {lstm:.4g}; no reference could be scored."
+    name, score = best
+    if lstm < score:
+        others = "every reference" if len([n for n in metrics if n != "lstm" and n != "mean"]) > 2 else "the references"
+        return (f"The LSTM beats {others} on the test data, including the best one, {REFERENCE_WORDS[name]} "
+                f"(MAE {lstm:.4g} vs {score:.4g}; naive {naive:.4g}).")
     if lstm < naive:
-        parts.append(f"The LSTM beats the naive forecast on the test data (MAE {lstm:.4g} vs {naive:.4g}).")
-    else:
-        parts.append(
-            f'The LSTM does NOT beat the naive forecast ("same as last step") on the test data '
-            f"(MAE {lstm:.4g} vs {naive:.4g})."
-        )
+        return (f"The LSTM beats the naive forecast on the test data (MAE {lstm:.4g} vs {naive:.4g}) but NOT "
+                f"{REFERENCE_WORDS[name]}, which is better still (MAE {score:.4g}).")
+    tail = "" if name == "naive" else f"; the best reference is {REFERENCE_WORDS[name]} (MAE {score:.4g})"
+    return (f'The LSTM does NOT beat the naive forecast ("same as last step") on the test data '
+            f"(MAE {lstm:.4g} vs {naive:.4g}){tail}.")
+
+
+def _summary(outcome: TrainOutcome, evaluation: Evaluation, calibration: Calibration, season: int) -> str:
+    """One line: how training ended, whether the LSTM beat naive and the best reference, and caveats."""
+    parts = [f"{outcome.message} Best epoch {outcome.best_epoch} of {len(outcome.history)}."]
+    parts.append(verdict(evaluation.metrics))
+    parts.extend(evaluation.notes)
     if evaluation.seasonal_fallbacks:
         parts.append(
             f"Seasonal naive used the last value for {evaluation.seasonal_fallbacks} test points "
@@ -98,6 +135,8 @@ def run_forecast(
     config: ForecastConfig,
     control: TrainControl | None = None,
     covariates: pd.DataFrame | None = None,
+    *,
+    classical: bool = True,
 ) -> ForecastRun:
     """Train an LSTM on ``values`` and evaluate, calibrate and forecast with it.
 
@@ -109,10 +148,59 @@ def run_forecast(
             "training", "evaluating", "forecasting".
         covariates: a frame indexed by date holding the columns named in ``config.covariates``
             (needed only when that is non-empty).
+        classical: also score ETS and ARIMA on the test targets (``predictions`` columns ``ets``
+            and ``arima``); False leaves them out (quick runs, tests).
 
     Returns:
         A ForecastRun; when training diverged or no epoch finished, ``model`` is None and
         ``message`` says why.
+
+    Raises:
+        DataError: the series is too short for ``config`` or not regular/finite.
+    """
+    control = control or TrainControl()
+    fitted = fit(values, config, control, covariates)
+    return complete(fitted, values, control, classical)
+
+
+@dataclass
+class Fitted:
+    """A trained model with its data, before evaluation on the test span (what auto mode compares).
+
+    Attributes:
+        data: the windows, scaler and feature spec.
+        model: the model with the best epoch's weights.
+        outcome: how training ended.
+        frequency, season: the series' frequency alias and season length.
+    """
+
+    config: ForecastConfig
+    data: WindowedData
+    model: Any
+    outcome: TrainOutcome
+    frequency: str
+    season: int
+
+    def validation_mae(self) -> float | None:
+        """The best epoch's one-step MAE on the validation targets, in ORIGINAL units (None without
+        validation or a finished epoch). The scaler is fitted on the same span whatever the window,
+        so this compares settings fairly; it never touches the test span."""
+        best = self.outcome.best_epoch
+        if best is None or not self.outcome.history:
+            return None
+        record = next((r for r in self.outcome.history if r.epoch == best), None)
+        if record is None or record.val_mae is None:
+            return None
+        return float(record.val_mae) * self.data.scaler.std
+
+
+def fit(
+    values: pd.Series,
+    config: ForecastConfig,
+    control: TrainControl | None = None,
+    covariates: pd.DataFrame | None = None,
+) -> Fitted:
+    """Check, split, scale, window and train (the first half of :func:`run_forecast`).
 
     Raises:
         DataError: the series is too short for ``config`` or not regular/finite.
@@ -127,6 +215,88 @@ def run_forecast(
     model = build_model(config, data.n_features)
     _stage(control, "training")
     outcome = train(model, data, config, control)
+    return Fitted(config, data, model, outcome, frequency, season)
+
+
+@dataclass(frozen=True)
+class References:
+    """ETS and ARIMA fitted on the values before the test span, and their one-step test forecasts."""
+
+    forecasts: dict[str, Any]  # {"ets": ClassicalForecast, "arima": ...}
+    fits: dict[str, ClassicalFit]
+
+
+def classical_references(values: np.ndarray, split: Any, season: int, budget_seconds: float = 30.0) -> References:
+    """ETS and ARIMA one-step forecasts of the test targets, fitted on the values before the test span
+    (``budget_seconds`` per model for choosing its variant)."""
+    targets = split.test_targets
+    fits = fit_classical(values, targets.start, season, time_budget_seconds=budget_seconds)
+    return References(one_step_forecasts(values, targets.start, targets, season, fits=fits), fits)
+
+
+def _lstm_forecaster(model: Any, data: WindowedData) -> Forecaster:
+    """Recursive LSTM forecasts from ``history`` only (its own scaled values, dates and covariates)."""
+    spec = data.spec or FeatureSpec(value_scaler=data.scaler)
+    index = data.index if data.index is not None else pd.date_range("2000-01-01", periods=data.split.n, freq="D")
+
+    def forecast(history: np.ndarray, horizon: int) -> np.ndarray:
+        origin = len(history)
+        scaled = spec.value_scaler.transform(history)
+        covariates = None if data.covariates is None else data.covariates[:origin]
+        path = recursive_scaled(model, spec, scaled, index[:origin], np.array([origin]), data.split.window,
+                                horizon, covariates)
+        return spec.value_scaler.inverse(path)[0]
+
+    return forecast
+
+
+def run_backtest(
+    model: Any, data: WindowedData, season: int, folds: int, horizon: int, fits: dict[str, ClassicalFit] | None
+) -> tuple[BacktestResult | None, str]:
+    """Rolling-origin evaluation over the test span: ``folds`` origins, ``horizon`` steps each.
+
+    The LSTM was trained before the validation span and each fold's forecasts read only the values
+    before its origin; ETS and ARIMA keep the parameters fitted before the test span and are only
+    conditioned on the history. Folds are ``horizon`` apart, closer when the test span is short.
+
+    Returns:
+        (result, "") or (None, a plain note why there is no backtest).
+    """
+    n_test = len(data.split.test_targets)
+    if n_test < horizon:
+        return None, f"No backtest: the test span ({n_test} steps) is shorter than the horizon ({horizon})."
+    step = horizon if folds * horizon <= n_test or folds == 1 else max(1, (n_test - horizon) // (folds - 1))
+    try:
+        origins = rolling_origins(data.split.n, folds, horizon, data.split.test_start, step)
+    except CoreError:
+        return None, f"No backtest: {folds} start points of {horizon} steps do not fit in the test span."
+    forecasters: dict[str, Forecaster] = {
+        "lstm": _lstm_forecaster(model, data),
+        "naive": naive_forecaster,
+        "seasonal_naive": seasonal_naive_forecaster(season),
+        "mean": mean_forecaster,
+    }
+    for name, fitted in (fits or {}).items():
+        forecasters[name] = (lambda f: lambda history, steps: f.forecast(history, len(history), steps))(fitted)
+    return backtest(data.values, origins, forecasters), ""
+
+
+def complete(
+    fitted: Fitted,
+    values: pd.Series,
+    control: TrainControl | None = None,
+    classical: References | bool = True,
+) -> ForecastRun:
+    """Evaluate on the test span, calibrate the intervals, backtest and forecast (the second half of
+    :func:`run_forecast`).
+
+    Args:
+        classical: precomputed :func:`classical_references` of the same split; True computes them here;
+            False leaves ETS and ARIMA out.
+    """
+    control = control or TrainControl()
+    config, data, model, outcome = fitted.config, fitted.data, fitted.model, fitted.outcome
+    frequency, season, cov = fitted.frequency, fitted.season, data.covariates
     run = ForecastRun(
         config=config,
         status=outcome.status,
@@ -145,7 +315,15 @@ def run_forecast(
         run.message = _unusable_message(outcome)
         return run
     _stage(control, "evaluating")
-    evaluation = evaluate_test(model, data, values.index, season)
+    if classical is True:
+        classical = classical_references(data.values, data.split, season)
+    references = classical if isinstance(classical, References) else None
+    evaluation = evaluate_test(model, data, values.index, season, None if references is None else references.forecasts)
+    run.baseline_labels = evaluation.labels
+    backtest_note = ""
+    if config.backtest_folds > 0:
+        fits = None if references is None else references.fits
+        run.backtest, backtest_note = run_backtest(model, data, season, config.backtest_folds, config.horizon, fits)
     calibration = calibrate(model, data, config.horizon, config.interval_level)
     coverage = interval_coverage(
         evaluation.predictions["actual"].to_numpy(),
@@ -159,7 +337,7 @@ def run_forecast(
     run.forecast = future_forecast(model, data, values.index, calibration.half_widths)
     run.interval_coverage = None if math.isnan(coverage) else coverage
     run.interval_half_widths = calibration.half_widths
-    run.message = _summary(outcome, evaluation, calibration, season)
+    run.message = _summary(outcome, evaluation, calibration, season) + (f" {backtest_note}" if backtest_note else "")
     run.recent = _recent(values, data)
     return run
 

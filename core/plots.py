@@ -33,7 +33,11 @@ _BASELINES = (
     ("naive", "naive baseline (last value)"),
     ("seasonal_naive", "seasonal naive baseline (same point one season earlier)"),
     ("mean", "mean baseline"),
+    ("ets", "ETS (statsmodels)"),
+    ("arima", "ARIMA (statsmodels)"),
 )
+#: Baselines drawn hidden at first (click their legend entry to show them): the chart stays readable.
+_HIDDEN_BASELINES = ("ets", "arima")
 # (count, plotly step, label, approximate length) of the range selector buttons
 _RANGE_BUTTONS = (
     (1, "hour", "1h", pd.Timedelta(hours=1)),
@@ -221,7 +225,9 @@ def _naive_and_skill(fig: go.Figure, x: list[int], naive_loss: float | None,
                                  line={"color": "rgb(44, 160, 44)", "width": 1.5},
                                  hovertemplate="epoch %{x}: skill %{y:.0f} %<extra></extra>"))
         fig.update_layout(yaxis2={"title": {"text": "skill vs naive (%)"}, "overlaying": "y", "side": "right",
-                                  "range": [-100, 100], "ticksuffix": " %", "showgrid": False, "zeroline": True})
+                                  "range": [-100, 100], "tickvals": [-100, -50, 0, 50, 100], "ticksuffix": " %",
+                                  "showgrid": False, "zeroline": False},
+                          legend={"x": 0, "xanchor": "left"})  # the best-epoch label sits top right
 
 
 def _history_part(values: pd.Series, test_start: pd.Timestamp, tail: int | None) -> pd.Series:
@@ -260,6 +266,7 @@ def _test_span_traces(fig: go.Figure, predictions: pd.DataFrame, unit: str, show
         if column in predictions.columns:
             fig.add_trace(go.Scatter(x=dates, y=predictions[column], mode="lines", name=label,
                                      line={"dash": "dot", "width": 1.5},
+                                     visible="legendonly" if column in _HIDDEN_BASELINES else True,
                                      hovertemplate=_hover(label, unit, dates)))
 
 

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from core.config import ForecastConfig
-from core.model import predict_scaled
+from core.evaluate import lstm_one_step
 from core.types import EpochRecord, ForecastRun, TrainControl
-from core.windows import prepare
+from core.windows import prepare_series
 
 __all__ = [
     "NaiveLevel",
@@ -58,7 +58,7 @@ def naive_level(values: pd.Series, config: ForecastConfig) -> NaiveLevel | None:
 
     Returns None when there are no such targets.
     """
-    data = prepare(values.to_numpy(dtype=np.float64), config)
+    data = prepare_series(values, config)
     targets = data.split.val_targets if len(data.split.val_targets) else data.split.train_targets
     if len(targets) == 0:
         return None
@@ -102,11 +102,12 @@ class ReplayRecorder:
 
     def __init__(self, values: pd.Series, config: ForecastConfig, max_snapshots: int = MAX_SNAPSHOTS,
                  max_points: int = MAX_REPLAY_POINTS) -> None:
-        data = prepare(values.to_numpy(dtype=np.float64), config)
+        data = prepare_series(values, config)
         self._x = data.x_test[:max_points]
-        self._scaler = data.scaler
+        self._data = data
         targets = data.split.test_targets
         stop = targets.start + len(self._x)
+        self._targets = range(targets.start, stop)
         self.replay = Replay(dates=pd.DatetimeIndex(values.index[targets.start : stop]),
                              actual=data.values[targets.start : stop].copy())
         self.every = 1
@@ -115,7 +116,7 @@ class ReplayRecorder:
     def __call__(self, record: EpochRecord, model: keras.Model) -> None:
         if record.epoch % self.every:
             return
-        prediction = self._scaler.inverse(predict_scaled(model, self._x))
+        prediction = lstm_one_step(model, self._data, self._x, self._targets)  # adds a residual target's base
         if not np.isfinite(prediction).all():
             return
         self.replay.epochs.append(record.epoch)

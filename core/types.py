@@ -160,6 +160,7 @@ class ForecastRun:
     covariates: pd.DataFrame | None = None
     backtest: Any = None
     search: Any = None
+    baseline_labels: dict[str, str] | None = None  # e.g. {"ets": "ETS (no trend)", "arima": "ARIMA(2,0,2)"}
     replay: Replay | None = None  # test-span forecasts snapshotted while training (core.replay)
     seed_spread: SeedSpread | None = None  # the same training with 3 seeds (core.replay.seed_spread_runner)
 

@@ -16,7 +16,7 @@ from core.errors import DataError
 if TYPE_CHECKING:
     from core.features import FeatureSpec
 
-__all__ = ["Split", "Scaler", "WindowedData", "split_series", "make_windows", "prepare"]
+__all__ = ["Split", "Scaler", "WindowedData", "split_series", "make_windows", "prepare", "prepare_series"]
 
 
 @dataclass(frozen=True)
@@ -188,3 +188,15 @@ def prepare(
     return WindowedData(
         values, scaled, split, scaler, x_train, y_train, x_val, y_val, x_test, y_test, spec, index, covariates
     )
+
+
+def prepare_series(values: pd.Series, config: ForecastConfig, covariates: np.ndarray | None = None) -> WindowedData:
+    """:func:`prepare` for a dated series (regular ``DatetimeIndex`` with ``freq``), with the season length the
+    pipeline uses (``config.season_length`` or the frequency's): the same windows and targets as training."""
+    from core.config import season_length_for
+
+    index = pd.DatetimeIndex(values.index)
+    frequency = str(index.freqstr) if index.freq is not None else ""
+    season = config.season_length or season_length_for(frequency)
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return prepare(numbers, config, index if index.freq is not None else None, season, covariates)

@@ -5,16 +5,26 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.evaluate import best_reference
 from core.export import bundle_zip, config_json, figure_html, forecast_csv, predictions_csv
 from core.plots import forecast_figure, frequency_word, unit_for
+from core.plots_quality import backtest_figure
 from core.types import ForecastRun
-from ui.session import date_format
+from ui.session import date_format, md_escape
 
 MODEL_NAMES = {
     "lstm": "LSTM (your model)",
     "naive": "Same as last step (naive)",
     "seasonal_naive": "Same as one season ago",
     "mean": "Training average",
+    "ets": "ETS (exponential smoothing)",
+    "arima": "ARIMA",
+}
+REFERENCE_WORDS = {
+    "naive": "same as the previous step",
+    "seasonal_naive": "same as one season ago",
+    "ets": "ETS (exponential smoothing)",
+    "arima": "ARIMA",
 }
 
 st.title("3. Forecast")
@@ -53,6 +63,23 @@ def _render(run: ForecastRun) -> None:
             judgement = "much less often than promised: don't rely on the band"
         st.write(f"The {run.interval_level:.0%} prediction band contained the true value "
                  f"**{run.interval_coverage:.0%}** of the time on the test period ({judgement}).")
+    best = best_reference(metrics)
+    if best is not None and best[0] != "naive":
+        name, score = best
+        words = f"{REFERENCE_WORDS[name]} ({md_escape((run.baseline_labels or {}).get(name, name))})"
+        if lstm_mae < score:
+            st.success(f"It also beats the best classical reference, **{words}**, which is off by "
+                       f"{score:.2f} {unit} on the same test points.", icon=":material/military_tech:")
+        elif lstm_mae < naive_mae:
+            st.warning(f"It beats \"same as the previous {step_word}\" but **not {words}**, which is off by only "
+                       f"**{score:.2f} {unit}** on the same test points: prefer that model here.",
+                       icon=":material/warning:")
+        else:
+            st.warning(f"The best reference here is **{words}** ({score:.2f} {unit}).", icon=":material/warning:")
+    if run.features is not None:
+        st.write(f"**What the model sees.** {md_escape(run.features.describe())}")
+    if run.search is not None:
+        _auto_section(run)
     st.caption(f"Model status: {run.status.replace('_', ' ')} after {run.epochs_run} epochs "
                f"(best epoch {run.best_epoch}), {run.train_seconds:.1f} s of training.")
 
@@ -77,10 +104,11 @@ def _render(run: ForecastRun) -> None:
         )
 
     st.subheader("How good is it? (test period, one step ahead)")
+    labels = run.baseline_labels or {}
     table = pd.DataFrame(
         [
             {
-                "Model": MODEL_NAMES[name],
+                "Model": MODEL_NAMES.get(name, name) + (f": {labels[name]}" if name in labels else ""),
                 f"MAE ({unit or 'units'})": row["mae"],
                 f"RMSE ({unit or 'units'})": row["rmse"],
                 "sMAPE (%)": row["smape"],
@@ -99,6 +127,8 @@ def _render(run: ForecastRun) -> None:
             "- **MASE**: error divided by the typical day-to-day change; below 1 means better than "
             "repeating the previous value on the training data."
         )
+
+    _backtest_section(run, unit, step_word)
 
     horizon = run.config.horizon
     st.subheader(f"Forecast: the next {horizon} {step_word}{'s' if horizon != 1 else ''}")
@@ -126,6 +156,43 @@ def _render(run: ForecastRun) -> None:
                        help="Rerun headless: python -m core forecast FILE --out DIR --config config.json")
     c5.download_button("Download chart (HTML)", lambda: figure_html(figure), "forecast_chart.html", "text/html",
                        key="dl_chart", on_click="ignore")
+
+
+def _auto_section(run: ForecastRun) -> None:
+    """Which settings auto mode chose, why, and every candidate it tried (validation scores only)."""
+    report = run.search
+    st.subheader("Auto mode: which settings won and why")
+    st.write(md_escape(report.reason))
+    board = report.leaderboard()
+    st.dataframe(board, hide_index=True, width="stretch", column_config={
+        "validation_mae": st.column_config.NumberColumn("validation MAE", format="%.3f"),
+        "seconds": st.column_config.NumberColumn("seconds", format="%.1f"),
+    })
+    st.caption("Each candidate was trained with early stopping and scored by its one-step error on the validation "
+               "period only; the test period above was used once, for the winner, after the choice.")
+
+
+def _backtest_section(run: ForecastRun, unit: str, step_word: str) -> None:
+    """Error by steps ahead from several start points in the test period (rolling origins)."""
+    result = run.backtest
+    if result is None:
+        if run.config.backtest_folds == 0:
+            st.caption("Backtest is off: set **Backtest start points** under Train → Advanced settings to see how "
+                       "the error grows with the steps ahead.")
+        return
+    st.subheader("How does the error grow with the steps ahead? (backtest)")
+    labels = {name: MODEL_NAMES.get(name, name) for name in result.names}
+    labels.update({name: f"{MODEL_NAMES[name]}: {text}" for name, text in (run.baseline_labels or {}).items()})
+    figure = backtest_figure(result, unit, labels=labels, step_word=step_word)
+    st.plotly_chart(figure, width="stretch", key="backtest_chart")
+    overall = result.mae()
+    column = f"MAE over all steps ({unit or 'units'})"
+    rows = [{"Model": labels[name], column: mae} for name, mae in overall.items()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 column_config={column: st.column_config.NumberColumn(format="%.3f")})
+    st.caption(f"{len(result.folds)} start points in the test period, each forecasting {result.horizon} "
+               f"{step_word}{'s' if result.horizon != 1 else ''} ahead from the values before it only (the LSTM "
+               "feeds its own predictions back in). The model was trained before the test period.")
 
 
 if run is not None:

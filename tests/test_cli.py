@@ -79,13 +79,13 @@ def test_forecast_writes_every_output_and_config_reproduces(seattle_csv: Path, t
                  "model.keras", "meta.json", "data_report.json"):
         assert (out / name).is_file(), name
     metrics = json.loads((out / "metrics.json").read_text())
-    assert set(metrics["test"]) == {"lstm", "naive", "seasonal_naive", "mean"}
+    assert set(metrics["test"]) == {"lstm", "naive", "seasonal_naive", "mean", "ets", "arima"}
     assert set(metrics["test"]["lstm"]) == {"mae", "rmse", "smape", "mase"}
     assert set(metrics["interval"]) == {"level", "coverage"}
     assert metrics["epochs_run"] == 3 and metrics["status"] == "completed"
     with (out / "predictions.csv").open() as handle:
         header = next(csv.reader(handle))
-    assert header == ["date", "actual", "lstm", "naive", "seasonal_naive", "mean"]
+    assert header == ["date", "actual", "lstm", "naive", "seasonal_naive", "mean", "ets", "arima"]
     with (out / "forecast.csv").open() as handle:
         rows = list(csv.reader(handle))
     config = json.loads((out / "config.json").read_text())
@@ -121,3 +121,23 @@ def test_forecast_refuses_bad_config(seattle_csv: Path, tmp_path: Path, override
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("error:") and override.split("=")[0] in last
+
+
+def test_forecast_auto_writes_the_search_and_the_winners_config(seattle_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "auto"
+    result = _run("forecast", str(seattle_csv), "--out", str(out), "--auto", "--budget-seconds", "25",
+                  "--set", "epochs=2", "--set", "units=4")
+    assert result.returncode == 0, result.stderr
+    assert "Auto mode: candidate 1 of" in result.stderr and "Winner: candidate" in result.stderr
+    search = json.loads((out / "search.json").read_text())
+    assert search["winner"] >= 1 and search["budget_seconds"] == 25 and search["seconds"] < 25 + 5
+    assert "validation" in search["reason"]
+    again = tmp_path / "again"  # the winner's config.json trains the same model without searching
+    result = _run("forecast", str(seattle_csv), "--out", str(again), "--config", str(out / "config.json"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert (again / "predictions.csv").read_text() == (out / "predictions.csv").read_text()
+
+
+def test_forecast_auto_refuses_a_bad_budget(seattle_csv: Path, tmp_path: Path) -> None:
+    result = _run("forecast", str(seattle_csv), "--out", str(tmp_path / "out"), "--auto", "--budget-seconds", "0")
+    assert result.returncode == 2 and result.stderr.strip().splitlines()[-1].startswith("error: --budget-seconds")

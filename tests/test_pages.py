@@ -140,7 +140,7 @@ def test_train_page_trains_tiny_config_to_the_end_then_forecast_and_downloads() 
 
     at.switch_page("pages/forecast.py").run()
     assert not at.exception
-    verdicts = [m.value for m in (*at.success, *at.warning)]
+    verdicts = [m.value.replace("**", "") for m in (*at.success, *at.warning)]
     assert any("better than simply repeating the previous day" in v or 'beat "same as the previous day"' in v
                for v in verdicts), verdicts
     labels = [b.label for b in at.get("download_button")]
@@ -228,8 +228,8 @@ def test_diverged_training_shows_a_plain_message_and_keeps_the_previous_model(mo
     good = at.session_state["run"]
     assert good.usable
 
-    def nan_model(config):  # type: ignore[no-untyped-def]
-        model = build_model(config)
+    def nan_model(config, n_features=1):  # type: ignore[no-untyped-def]
+        model = build_model(config, n_features)
         model.compile(optimizer="adam", loss=lambda y_true, y_pred: keras.ops.log(keras.ops.mean(y_pred * 0) - 1))
         return model
 

@@ -44,7 +44,7 @@ def test_every_field_is_filled(finished):
     assert run.config == CONFIG and 1 <= run.best_epoch <= run.epochs_run <= CONFIG.epochs
     assert run.train_seconds > 0 and run.message
     assert set(run.scaler) == {"mean", "std"}
-    assert set(run.metrics) == {"lstm", "naive", "seasonal_naive", "mean"}
+    assert set(run.metrics) == {"lstm", "naive", "seasonal_naive", "mean", "ets", "arima"}
     assert all(set(m) == {"mae", "rmse", "smape", "mase"} for m in run.metrics.values())
     assert all(np.isfinite(list(m.values())).all() for m in run.metrics.values())
     assert run.interval_level == CONFIG.interval_level and 0 <= run.interval_coverage <= 1
@@ -58,7 +58,7 @@ def test_predictions_are_on_the_test_targets_in_original_units(finished):
     values, _, _, run = finished
     n_test = round(CONFIG.test_fraction * len(values))
     frame = run.predictions
-    assert list(frame.columns) == ["actual", "lstm", "naive", "seasonal_naive", "mean"]
+    assert list(frame.columns) == ["actual", "lstm", "naive", "seasonal_naive", "mean", "ets", "arima"]
     assert frame.index.equals(values.index[-n_test:].rename("date"))
     np.testing.assert_array_equal(frame["actual"], values.to_numpy()[-n_test:])
     np.testing.assert_array_equal(frame["naive"], values.to_numpy()[-n_test - 1 : -1])
@@ -196,3 +196,33 @@ def test_feature_run_model_input_matches_its_test_windows():
     assert pipeline.predict_next(run, history) == pytest.approx(run.predictions["lstm"].iloc[0], abs=1e-4)
     assert pipeline.predict_next(run, history.iloc[-20:]) == pytest.approx(run.predictions["lstm"].iloc[0], abs=1e-4)
     assert len(run.recent) == 10 + 7
+
+
+def test_classical_references_are_scored_on_the_identical_test_targets(finished):
+    from core.classical import one_step_forecasts
+    from core.evaluate import forecast_metrics, mase_scale
+
+    values, _, _, run = finished
+    numbers = values.to_numpy()
+    n_test = len(run.predictions)
+    start = len(values) - n_test
+    expected = one_step_forecasts(numbers, start, range(start, len(values)), 7)
+    n_val = round(CONFIG.validation_fraction * len(values))
+    for name in ("ets", "arima"):
+        np.testing.assert_allclose(run.predictions[name], expected[name].predictions, rtol=1e-9)
+        assert run.baseline_labels[name] == expected[name].label
+        assert run.metrics[name] == forecast_metrics(
+            numbers[start:], expected[name].predictions, mase_scale(numbers[: start - n_val]))
+    assert "ETS" in run.message or "ARIMA" in run.message or "every reference" in run.message
+
+
+def test_verdict_names_the_best_reference_plainly():
+    def metrics(**maes):
+        return {name: {"mae": mae} for name, mae in maes.items()}
+
+    text = pipeline.verdict(metrics(lstm=2.0, naive=2.5, seasonal_naive=3.0, mean=5.0, ets=2.2, arima=1.9))
+    assert "beats the naive forecast" in text and "but NOT ARIMA" in text and "1.9" in text
+    text = pipeline.verdict(metrics(lstm=1.5, naive=2.5, seasonal_naive=3.0, mean=5.0, ets=2.2, arima=float("nan")))
+    assert text.startswith("The LSTM beats every reference") and "ETS" in text
+    text = pipeline.verdict(metrics(lstm=3.5, naive=2.5, seasonal_naive=3.0, mean=5.0))
+    assert text.startswith("The LSTM does NOT beat the naive forecast") and "best reference" not in text

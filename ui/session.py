@@ -17,6 +17,7 @@
 | ``run_values``     | ``pd.Series``             | the exact series ``run`` was trained on                   |
 | ``run_job_id``     | ``str``                   | id of the last job whose result was collected             |
 | ``job_values``     | ``pd.Series``             | the copy of the series the current job trains on          |
+| ``auto_budget_seconds`` | ``float | None``       | budget of the current auto-mode job (progress bar) |
 | ``naive_level``    | ``(str, NaiveLevel | None)`` | job id and the naive reference level of its loss chart |
 | ``link_applied``   | ``bool``                  | a shared link's query parameters were read (ui/share.py) |
 | ``link_error``     | ``str | None``            | which parts of a shared link were ignored and why          |
