@@ -84,7 +84,7 @@ def copycat_figure(result: CopycatResult, *, unit: str = "", step_word: str = "s
     fig = go.Figure(go.Bar(x=labels, y=list(result.mae), marker={"color": colours},
                            hovertemplate=f"%{{x}}: average difference %{{y:.3g}} {unit}<extra></extra>"))
     fig.update_layout(
-        title={"text": "Which real values do the predictions resemble most? (lowest bar = best match)"},
+        title={"text": "Closest match (lowest bar)"},
         xaxis={"title": {"text": "real values compared with the prediction…"}},
         yaxis={"title": {"text": f"average difference ({unit})" if unit else "average difference"}},
         margin={"t": 60}, height=380,
@@ -107,7 +107,7 @@ def copycat_lines_figure(actual: pd.Series, predicted: pd.Series, *, unit: str =
                              hovertemplate=_hover("one step late", unit, late.index)))
     fig.add_trace(go.Scatter(x=shown.index, y=shown.to_numpy(), mode="lines", name="model's predictions",
                              line={"color": "rgb(255, 127, 14)"}, hovertemplate=_hover("model", unit, shown.index)))
-    fig.update_layout(title={"text": "Predictions vs the real values and the real values moved one step later"},
+    fig.update_layout(title={"text": "Predictions, real values, real values one step late"},
                       yaxis={"title": {"text": unit or "value"}}, hovermode="x unified", height=420,
                       legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0}, margin={"t": 60})
     return fig
@@ -152,8 +152,8 @@ def replay_figure(replay: Replay, *, unit: str = "", height: int = 480) -> go.Fi
                                            "fromcurrent": True}]},
                           {"label": "❚❚ Pause", "method": "animate",
                            "args": [[None], {**step_args, "frame": {"duration": 0, "redraw": False}}]}]}],
-        sliders=[{"active": 0, "x": 0.16, "len": 0.84, "y": -0.12, "yanchor": "top",
-                  "currentvalue": {"prefix": "epoch "},
+        sliders=[{"active": 0, "x": 0.22, "len": 0.78, "y": -0.12, "yanchor": "top",
+                  "currentvalue": {"prefix": "after epoch ", "xanchor": "right"},
                   "steps": [{"label": str(epoch), "method": "animate",
                              "args": [[str(epoch)], {**step_args, "frame": {"duration": 0, "redraw": True}}]}
                             for epoch in replay.epochs]}],

@@ -74,7 +74,6 @@ def _pick_target(run: ForecastRun, values: pd.Series, step: str) -> int:
 
 
 def _inside(run: ForecastRun, values: pd.Series, target: int, unit: str, step: str) -> None:
-    st.subheader("Inside the LSTM")
     layers = run.config.layers
     layer = 1
     if layers > 1 and not presenter_mode():
@@ -199,6 +198,7 @@ def _render(run: ForecastRun) -> None:
     _report(run, check)
     _copycat(run, values, check, unit, step)
     st.divider()
+    st.subheader("Inside the LSTM")
     target = _pick_target(run, values, step)
     _inside(run, values, target, unit, step)
     st.fragment(_what_if)(run, values, target, unit)

@@ -123,25 +123,25 @@ def test_preset_picker_applies_the_preset_and_tells_what_to_notice() -> None:
 
 
 def test_shared_link_opens_the_same_dataset_preset_and_settings() -> None:
-    at = _app(dataset="seattle", preset="overfitting", epochs="7", learning_rate="0.005")
+    at = _app(page="train", dataset="seattle", preset="overfitting", epochs="7", learning_rate="0.005")
     assert len(at.session_state["series"].values) == 1461
-    at.switch_page("pages/train.py").run()
-    assert not at.exception
+    assert at.title[0].value == "2. Train", "the link opens the page it names"
     assert at.selectbox(key="preset_pick").value == "overfitting"
     assert at.number_input(key="cfg_epochs").value == 7
     assert at.number_input(key="cfg_units").value == PRESETS["overfitting"].overrides["units"]
     assert at.number_input(key="cfg_learning_rate").value == pytest.approx(0.005)
     link = next(c.value for c in at.code)
-    assert "dataset=seattle" in link and "preset=overfitting" in link and "epochs=7" in link
+    assert "page=train" in link and "dataset=seattle" in link and "preset=overfitting" in link and "epochs=7" in link
     at.number_input(key="cfg_window").set_value(12).run()
     assert "window=12" in next(c.value for c in at.code)
 
 
 def test_bad_shared_link_is_reported_and_the_rest_applies() -> None:
-    at = _app(dataset="nope", preset="good_fit", units="abc", epochs="99999")
+    at = _app(dataset="nope", preset="good_fit", units="abc", epochs="99999", page="../x")
     assert not at.exception
     warning = " ".join(w.value for w in at.sidebar.warning)
     assert "unknown dataset" in warning and "units is not a number" in warning and "epochs" in warning
+    assert "unknown page" in warning
     assert len(at.session_state["series"].values) == 20
 
 
@@ -169,5 +169,5 @@ def test_presenter_mode_makes_learn_charts_taller() -> None:
         at.session_state["run"] = None
         _train(at, epochs=2, units=3)
         at.switch_page("pages/learn.py").run()
-        heights.append(_chart(at, "Which real values").get("layout", {}).get("height"))
+        heights.append(_chart(at, "Closest match").get("layout", {}).get("height"))
     assert heights[1] > heights[0]

@@ -50,11 +50,13 @@ def test_diverging_preset_ends_far_worse_than_the_suggested_settings() -> None:
     suggested = ForecastConfig.from_dict({"epochs": 30, "units": 16}, default_config(values, "D"))
     good = run_forecast(values, suggested)
     bad = run_forecast(values, preset_config("diverging", suggested))
+    if bad.status == "diverged":  # NaN loss: the clearest form of the story
+        return
+    # The loss jumps to a huge value, bounces, and the model never gets near the suggested settings' quality.
+    assert max(r.loss for r in bad.history) > 10 * max(r.loss for r in good.history)
     best_val = min(r.val_loss for r in good.history if r.val_loss is not None)
-    assert bad.status == "diverged" or min(r.loss for r in bad.history) > 5 * min(r.loss for r in good.history)
-    assert max(r.loss for r in bad.history) > 10 * max(r.loss for r in good.history) or bad.status == "diverged"
-    assert bad.status == "diverged" or bad.metrics["lstm"]["mae"] > good.metrics["lstm"]["mae"]
-    assert best_val < 0.5
+    assert min(r.val_loss for r in bad.history if r.val_loss is not None) > 3 * best_val
+    assert bad.metrics["lstm"]["mae"] > good.metrics["lstm"]["mae"]
 
 
 @pytest.mark.slow

@@ -29,7 +29,6 @@ __all__ = [
     "current_preset",
     "suggested_config",
     "share_params",
-    "sync_url",
     "share_link",
     "presenter_mode",
     "presenter_toggle",
@@ -37,6 +36,8 @@ __all__ = [
 ]
 
 DEFAULT_PRESET = next(iter(PRESETS))
+#: Pages a link may open (their file is ``pages/<name>.py``).
+PAGES = ("data", "train", "forecast", "learn")
 #: Settings that a link carries (every validated hyperparameter).
 SHARED_FIELDS = tuple(FIELD_RANGES)
 
@@ -99,6 +100,9 @@ def apply_link_once() -> None:
         problems.append(f"unknown preset '{preset[:40]}'")
     if params.get("present") == "1":
         st.session_state["presenter"] = True
+    page = params.get("page")
+    if page and page not in PAGES:
+        problems.append(f"unknown page '{page[:40]}'")
     overrides: dict[str, Any] = {}
     for name in SHARED_FIELDS:
         if name in params:
@@ -116,11 +120,14 @@ def apply_link_once() -> None:
         st.session_state["config_values"] = config.to_dict()
         st.session_state["config_for"] = config_key(series)
     st.session_state["link_error"] = "; ".join(problems) or None
+    if page in PAGES and page != "data":
+        st.switch_page(f"pages/{page}.py")
 
 
-def share_params(values: dict[str, Any], base: ForecastConfig) -> dict[str, str]:
-    """Query parameters that reopen this setup: dataset, preset, settings that differ from ``base``, presenter."""
-    params: dict[str, str] = {}
+def share_params(values: dict[str, Any], base: ForecastConfig, page: str = "train") -> dict[str, str]:
+    """Query parameters that reopen this setup: page, dataset, preset, settings that differ from ``base``,
+    presenter mode."""
+    params: dict[str, str] = {"page": page}
     dataset = current_dataset()
     if dataset is not None:
         params["dataset"] = dataset
@@ -138,15 +145,16 @@ def share_params(values: dict[str, Any], base: ForecastConfig) -> dict[str, str]
     return params
 
 
-def sync_url(params: dict[str, str]) -> None:
-    """Show ``params`` in the browser's address bar (only when they changed)."""
-    if st.query_params.to_dict() != params:
-        st.query_params.from_dict(params)
-
-
 def share_link(params: dict[str, str]) -> str:
-    """The full link of this page with ``params``."""
+    """The app's root address with ``params`` (the ``page`` parameter picks the page).
+
+    Links to a page's own path (``/train``) are avoided: with a ``pages/`` folder next to ``app.py``,
+    Streamlit 1.67 opens such a URL in its old folder-based mode, without ``app.py`` and so without the link.
+    """
     base = st.context.url or ""
+    head, _, last = base.rstrip("/").rpartition("/")
+    if last in PAGES and "//" in head + "/":
+        base = head + "/"
     query = urlencode(params)
     return f"{base}?{query}" if query else base
 
