@@ -116,6 +116,7 @@ def benchmark_one(key: str, budget_seconds: float, seed: int = 42) -> dict[str, 
         "auto_lstm": _round(auto.metrics["lstm"]["mae"]), "auto_seconds": round(auto_seconds, 1),
         "auto_settings": auto.search.results[[r.number for r in auto.search.results].index(auto.search.winner)].label(),
         "auto_tried": len(auto.search.results),
+        "auto_board": auto.search.leaderboard()[["candidate", "settings", "validation_mae"]].to_dict("records"),
         "best_reference": best_name,
     }
     row["auto_beats_best"] = row["auto_lstm"] < mae[best_name]

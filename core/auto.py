@@ -37,6 +37,9 @@ SEARCHED = ("window", "units", "layers", "dropout", "learning_rate", "calendar",
 _RESERVE_SHARE, _RESERVE_MIN = 0.06, 3.0
 #: Each candidate may train for at most 1/this of the search budget, so at least this many get a turn.
 _MIN_CANDIDATES = 3
+#: Another candidate replaces the given settings only when its validation MAE is lower by more than this
+#: share: with a few hundred validation points, smaller gaps are mostly noise ("winner's curse").
+MIN_GAIN = 0.02
 #: Clock (a module attribute so tests can move time forward).
 _clock = time.monotonic
 
@@ -88,8 +91,8 @@ class SearchReport:
     reason: str = ""
 
     def leaderboard(self) -> pd.DataFrame:
-        """Candidates ranked by validation MAE (best first); columns rank, candidate, settings,
-        validation_mae, epochs, seconds, status."""
+        """Candidates ranked by validation MAE (best first); columns rank, chosen (the winner), candidate,
+        settings, validation_mae, epochs, seconds, status."""
         rows = [
             {"candidate": r.number, "settings": r.label(), "validation_mae": r.validation_mae,
              "epochs": r.epochs, "seconds": round(r.seconds, 1), "status": r.status}
@@ -98,6 +101,7 @@ class SearchReport:
         frame = pd.DataFrame(rows, columns=["candidate", "settings", "validation_mae", "epochs", "seconds", "status"])
         frame = frame.sort_values("validation_mae", na_position="last", kind="stable").reset_index(drop=True)
         frame.insert(0, "rank", range(1, len(frame) + 1))
+        frame.insert(1, "chosen", frame["candidate"] == self.winner)
         return frame
 
     def to_dict(self) -> dict[str, Any]:
@@ -139,10 +143,13 @@ def candidate_configs(base: ForecastConfig, frequency: str, n: int, seed: int, c
     windows = sorted({short, base.window, max(2, base.window // 2), base.window * 2, season + 1, 2 * season})
     windows = [w for w in windows if 2 <= w <= min(730, n // 4)]
     seasonal = {"calendar": True, "seasonal_input": True}
+    # Short windows first: with the season-ago input they see what matters and train several times faster,
+    # so on long (hourly) series more candidates fit in the budget.
     structured: list[dict[str, Any]] = [
-        {"target": "seasonal_change", **seasonal},
-        {"window": short, "target": "seasonal_change", **seasonal},
         {"window": short, "target": "change", **seasonal},
+        {"window": short, "target": "seasonal_change", **seasonal},
+        {"target": "seasonal_change", **seasonal},
+        {"target": "change", **seasonal},
         {"target": "change", "calendar": False, "seasonal_input": False},
         {"target": "value", **seasonal},
     ]
@@ -201,7 +208,8 @@ def _reason(report: SearchReport, base_score: float | None) -> str:
         gain = 100 * (1 - best.validation_mae / base_score) if base_score > 0 else 0.0
         parts[-1] += f", {gain:.1f} % lower than the given settings ({base_score:.4g})."
     else:
-        parts[-1] += "; no other candidate did better on validation."
+        parts[-1] += (f"; the given settings are kept because no other candidate was more than "
+                      f"{MIN_GAIN:.0%} better on validation.")
     baselines = report.validation_baselines
     if baselines and best.validation_mae is not None:
         name, score = min(baselines.items(), key=lambda item: item[1])
@@ -263,7 +271,7 @@ def run_auto(
     for number, config in enumerate(configs, start=1):
         remaining = deadline - _clock() - reserve
         typical = max((r.seconds for r in report.results), default=0.0)
-        if control.stop_event.is_set() or remaining < max(1.0, 0.5 * typical) and best is not None:
+        if control.stop_event.is_set() or remaining < 1.0 or (remaining < 0.5 * typical and best is not None):
             break
         leader = "" if best is None else f" · best validation MAE {best_score:.4g} (candidate {report.winner})"
         progress(f"Auto mode: candidate {number} of {len(configs)}{leader}")
@@ -283,7 +291,8 @@ def run_auto(
         if number == 1:
             base_score = score
             report.validation_baselines = _validation_baselines(fitted)
-        if score is not None and score < best_score:
+        needed = best_score if report.winner != 1 or base_score is None else base_score * (1 - MIN_GAIN)
+        if score is not None and (score < needed or best is None):
             best, best_score, report.winner = replace(fitted, config=config), score, number
     if best is None:
         if control.stop_event.is_set():
@@ -294,6 +303,9 @@ def run_auto(
     progress(f"Auto mode: evaluating the winner, candidate {report.winner}")
     run = complete(best, values, control, False if references is None else references.result())
     report.seconds = _clock() - started
+    if control.stop_event.is_set():  # the user stopped the search: the best candidate so far is kept
+        run.status = "stopped"
+        report.reason = f"Stopped by you. {report.reason}"
     run.search = report
     run.message = f"{report.reason} {run.message}"
     return run

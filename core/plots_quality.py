@@ -48,7 +48,7 @@ def backtest_figure(
         title={"text": f"Error by {words} ahead ({folds} rolling origin{'s' if folds != 1 else ''}, lower is better)"},
         xaxis={"title": {"text": f"{words} ahead"}, "tickformat": "d", "dtick": 1 if result.horizon <= 24 else None},
         yaxis={"title": {"text": f"MAE{f' ({suffix.strip()})' if unit else ''}"}, "rangemode": "tozero"},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1.0, "xanchor": "right"},
-        margin={"t": 70},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},  # below: many entries wrap
+        margin={"t": 60, "b": 110},
     )
     return fig

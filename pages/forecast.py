@@ -66,7 +66,7 @@ def _render(run: ForecastRun) -> None:
     best = best_reference(metrics)
     if best is not None and best[0] != "naive":
         name, score = best
-        words = f"{REFERENCE_WORDS[name]} ({md_escape((run.baseline_labels or {}).get(name, name))})"
+        words = md_escape((run.baseline_labels or {}).get(name, REFERENCE_WORDS[name]))
         if lstm_mae < score:
             st.success(f"It also beats the best classical reference, **{words}**, which is off by "
                        f"{score:.2f} {unit} on the same test points.", icon=":material/military_tech:")
@@ -108,7 +108,7 @@ def _render(run: ForecastRun) -> None:
     table = pd.DataFrame(
         [
             {
-                "Model": MODEL_NAMES.get(name, name) + (f": {labels[name]}" if name in labels else ""),
+                "Model": labels.get(name, MODEL_NAMES.get(name, name)),
                 f"MAE ({unit or 'units'})": row["mae"],
                 f"RMSE ({unit or 'units'})": row["rmse"],
                 "sMAPE (%)": row["smape"],
@@ -182,8 +182,9 @@ def _backtest_section(run: ForecastRun, unit: str, step_word: str) -> None:
         return
     st.subheader("How does the error grow with the steps ahead? (backtest)")
     labels = {name: MODEL_NAMES.get(name, name) for name in result.names}
-    labels.update({name: f"{MODEL_NAMES[name]}: {text}" for name, text in (run.baseline_labels or {}).items()})
+    labels.update(run.baseline_labels or {})
     figure = backtest_figure(result, unit, labels=labels, step_word=step_word)
+    figure.update_traces(visible="legendonly", selector={"name": labels["mean"]})  # far off: it squashes the rest
     st.plotly_chart(figure, width="stretch", key="backtest_chart")
     overall = result.mae()
     column = f"MAE over all steps ({unit or 'units'})"

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.auto import SEARCHED, auto_runner, candidate_configs, run_auto
+from core.auto import MIN_GAIN, SEARCHED, auto_runner, candidate_configs, run_auto
 from core.config import ForecastConfig
 from core.errors import ConfigError, DataError
 from core.types import TrainControl
@@ -70,7 +70,12 @@ def test_report_explains_the_winner(searches):
     assert len(report.results) == report.planned == 2
     board = report.leaderboard()
     assert list(board["rank"]) == [1, 2] and board["validation_mae"].is_monotonic_increasing
-    assert board["candidate"].iloc[0] == report.winner
+    assert board.loc[board["chosen"], "candidate"].tolist() == [report.winner]
+    top = board.iloc[0]
+    if top["candidate"] != report.winner:  # only the given settings may stay ahead of a slightly better one
+        assert report.winner == 1
+        given = board.loc[board["candidate"] == 1, "validation_mae"].iloc[0]
+        assert top["validation_mae"] >= given * (1 - MIN_GAIN)
     assert f"Winner: candidate {report.winner}" in report.reason and "validation" in report.reason
     assert set(report.validation_baselines) == {"naive", "seasonal_naive"}
     assert first.message.startswith("Tried 2 of 2")
@@ -99,3 +104,21 @@ def test_stop_before_any_epoch_and_missing_validation_are_plain_errors():
     with pytest.raises(ConfigError, match="needs validation data"):
         run_auto(daily(), ForecastConfig(validation_fraction=0, patience=0), budget_seconds=30)
     assert callable(auto_runner(10))
+
+
+def test_auto_job_shows_progress_and_stops_keeping_the_best_so_far():
+    from core.jobs import JobManager
+
+    manager = JobManager(runner=auto_runner(30))
+    base = ForecastConfig(window=8, horizon=3, units=4, epochs=400, batch_size=16, patience=400, seed=2)
+    job = manager.submit("owner", daily(300), base, runner=auto_runner(30))
+    deadline = time.monotonic() + 120
+    while "candidate 2 of" not in job.snapshot().stage and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "Auto mode: candidate 2 of" in job.snapshot().stage
+    job.stop()
+    assert job.wait(60)
+    snapshot = job.snapshot()
+    assert snapshot.state == "stopped" and snapshot.run is not None and snapshot.run.usable
+    assert snapshot.run.search.reason.startswith("Stopped by you.") and snapshot.run.search.winner in (1, 2)
+    assert manager.shutdown(10)

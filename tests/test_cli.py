@@ -125,12 +125,12 @@ def test_forecast_refuses_bad_config(seattle_csv: Path, tmp_path: Path, override
 
 def test_forecast_auto_writes_the_search_and_the_winners_config(seattle_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "auto"
-    result = _run("forecast", str(seattle_csv), "--out", str(out), "--auto", "--budget-seconds", "25",
+    result = _run("forecast", str(seattle_csv), "--out", str(out), "--auto", "--budget-seconds", "40",
                   "--set", "epochs=2", "--set", "units=4")
     assert result.returncode == 0, result.stderr
     assert "Auto mode: candidate 1 of" in result.stderr and "Winner: candidate" in result.stderr
     search = json.loads((out / "search.json").read_text())
-    assert search["winner"] >= 1 and search["budget_seconds"] == 25 and search["seconds"] < 25 + 5
+    assert search["winner"] >= 1 and search["budget_seconds"] == 40 and search["seconds"] < 40 + 5
     assert "validation" in search["reason"]
     again = tmp_path / "again"  # the winner's config.json trains the same model without searching
     result = _run("forecast", str(seattle_csv), "--out", str(again), "--config", str(out / "config.json"), "--quiet")

@@ -226,3 +226,27 @@ def test_verdict_names_the_best_reference_plainly():
     assert text.startswith("The LSTM beats every reference") and "ETS" in text
     text = pipeline.verdict(metrics(lstm=3.5, naive=2.5, seasonal_naive=3.0, mean=5.0))
     assert text.startswith("The LSTM does NOT beat the naive forecast") and "best reference" not in text
+
+
+def test_backtest_folds_lie_in_the_test_span_and_read_only_their_history(finished):
+    from dataclasses import replace
+
+    from core.windows import prepare_series
+
+    values, _, _, run = finished
+    data = prepare_series(values, replace(CONFIG, backtest_folds=3))
+    result, note = pipeline.run_backtest(run.model, data, 7, 3, 5, None)
+    assert note == "" and len(result.folds) == 3 and result.horizon == 5
+    assert all(fold.origin >= data.split.test_start for fold in result.folds)
+    assert result.names == ["lstm", "naive", "seasonal_naive", "mean"]
+    assert list(result.per_step_mae().index) == [1, 2, 3, 4, 5]
+    for row, fold in enumerate(result.folds):  # step 1 of each fold is the one-step test prediction there
+        date = values.index[fold.origin]
+        assert result.predictions["lstm"][row, 0] == pytest.approx(run.predictions.loc[date, "lstm"], abs=1e-4)
+    forecaster = pipeline._lstm_forecaster(run.model, data)
+    origin = result.folds[1].origin
+    changed = data.values.copy()
+    changed[origin:] = 1e6  # the future of a fold cannot leak into its forecast
+    np.testing.assert_array_equal(forecaster(changed[:origin], 5), result.predictions["lstm"][1])
+    short, why = pipeline.run_backtest(run.model, data, 7, 3, 500, None)
+    assert short is None and "shorter than the horizon" in why
