@@ -28,7 +28,7 @@ def _part(page, locator, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_shared_link_reopens_the_same_dataset_preset_and_settings(page, streamlit_server):  # type: ignore[no-untyped-def]
     page.goto(f"{streamlit_server}/?page=train&dataset=seattle&preset=short_window&epochs=7&units=5"
-              "&learning_rate=0.004")
+              "&learning_rate=0.002")
     main = _main(page)
     main.get_by_role("heading", name="2. Train").wait_for()
     main.get_by_text("1,461 points", exact=False).first.wait_for()
@@ -37,11 +37,11 @@ def test_shared_link_reopens_the_same_dataset_preset_and_settings(page, streamli
     assert _number(page, "LSTM units (model size)") == "5"
     main.get_by_text("What to notice: With only the last 2 values", exact=False).wait_for(timeout=5_000)
     main.get_by_text("Advanced settings").click()
-    assert _number(page, "Learning rate") == "0.00400"
+    assert _number(page, "Learning rate") == "0.00200"
     main.get_by_text("Share this setup").click()
     link = main.locator('[data-testid="stCode"]').first.inner_text()
     for part in ("page=train", "dataset=seattle", "preset=short_window", "epochs=7", "units=5",
-                 "learning_rate=0.004"):
+                 "learning_rate=0.002"):
         assert part in link, link
     assert link.startswith(f"{streamlit_server}/?"), link
     screenshot(page, "learn-01-train-shared-link")
