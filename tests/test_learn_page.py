@@ -136,11 +136,28 @@ def test_shared_link_opens_the_same_dataset_preset_and_settings() -> None:
     assert "window=12" in next(c.value for c in at.code)
 
 
+def test_shared_link_carries_yes_no_and_choice_settings() -> None:
+    from core.config import default_config
+    from core.datasets import load_builtin
+
+    synthetic = load_builtin("synthetic")
+    base = default_config(synthetic.values, synthetic.frequency)
+    flipped = "0" if base.calendar else "1"
+    same = "1" if base.seasonal_input else "0"
+    at = _app(page="train", dataset="synthetic", calendar=flipped, seasonal_input=same, target="seasonal_change")
+    values = at.session_state["config_values"]
+    assert values["calendar"] is (flipped == "1") and values["seasonal_input"] is base.seasonal_input
+    assert values["target"] == "seasonal_change"
+    link = next(c.value for c in at.code)
+    assert f"calendar={flipped}" in link and "target=seasonal_change" in link
+    assert "seasonal_input" not in link, "settings equal to the suggested ones stay out of the link"
+
+
 def test_bad_shared_link_is_reported_and_the_rest_applies() -> None:
     at = _app(dataset="nope", preset="good_fit", units="abc", epochs="99999", page="../x")
     assert not at.exception
     warning = " ".join(w.value for w in at.sidebar.warning)
-    assert "unknown dataset" in warning and "units is not a number" in warning and "epochs" in warning
+    assert "unknown dataset" in warning and "units is not a valid value" in warning and "epochs" in warning
     assert "unknown page" in warning
     assert len(at.session_state["series"].values) == 20
 

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.config import FIELD_RANGES, ForecastConfig, default_config
+from core.config import FIELD_CHOICES, FIELD_RANGES, ForecastConfig, default_config
 from core.datasets import BUILTIN, builtin_title, load_builtin
 from core.errors import CoreError
 from core.presets import PRESETS, preset_config
@@ -38,8 +38,9 @@ __all__ = [
 DEFAULT_PRESET = next(iter(PRESETS))
 #: Pages a link may open (their file is ``pages/<name>.py``).
 PAGES = ("data", "train", "forecast", "learn")
-#: Settings that a link carries (every validated hyperparameter).
-SHARED_FIELDS = tuple(FIELD_RANGES)
+#: Settings that a link carries: every number, and the yes/no and choice settings (not ``covariates``:
+#: column names belong to an uploaded file, which a link cannot carry).
+SHARED_FIELDS = (*FIELD_RANGES, *(name for name in FIELD_CHOICES if name in ForecastConfig.__dataclass_fields__))
 
 
 def config_key(series: LoadedSeries) -> tuple[Any, ...]:
@@ -70,11 +71,18 @@ def current_dataset() -> str | None:
     return None
 
 
-def _number(name: str, text: str) -> int | float:
+def _number(name: str, text: str) -> int | float | bool | str:
+    """A link's text as the field's type; ValueError when it is not one."""
+    default = getattr(ForecastConfig(), name)
+    if isinstance(default, bool):
+        if text not in ("0", "1"):
+            raise ValueError(text)
+        return text == "1"
+    if isinstance(default, str):
+        return text[:40]
     number = float(text)
     if not math.isfinite(number):
         raise ValueError(text)
-    default = getattr(ForecastConfig(), name)
     return int(number) if isinstance(default, int) and number.is_integer() else number
 
 
@@ -109,7 +117,7 @@ def apply_link_once() -> None:
             try:
                 overrides[name] = _number(name, params[name])
             except ValueError:
-                problems.append(f"{name} is not a number")
+                problems.append(f"{name} is not a valid value")
     if dataset or preset or overrides:
         series = current_series()
         config = suggested_config(series)
@@ -124,6 +132,12 @@ def apply_link_once() -> None:
         st.switch_page(f"pages/{page}.py")
 
 
+def _same(value: Any, reference: Any) -> bool:
+    if isinstance(value, bool | str) or isinstance(reference, bool | str):
+        return bool(value == reference)
+    return math.isclose(float(value), float(reference), rel_tol=1e-9, abs_tol=1e-12)
+
+
 def share_params(values: dict[str, Any], base: ForecastConfig, page: str = "train") -> dict[str, str]:
     """Query parameters that reopen this setup: page, dataset, preset, settings that differ from ``base``,
     presenter mode."""
@@ -136,9 +150,11 @@ def share_params(values: dict[str, Any], base: ForecastConfig, page: str = "trai
     reference = base.to_dict()
     for name in SHARED_FIELDS:
         value = values.get(name)
-        if value is None or not isinstance(value, int | float):
+        if value is None or _same(value, reference[name]):
             continue
-        if not math.isclose(float(value), float(reference[name]), rel_tol=1e-9, abs_tol=1e-12):
+        if isinstance(value, bool | str):
+            params[name] = str(value) if isinstance(value, str) else str(int(value))
+        elif isinstance(value, int | float):
             params[name] = f"{value:g}" if isinstance(value, float) else str(value)
     if presenter_mode():
         params["present"] = "1"
