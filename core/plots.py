@@ -195,7 +195,6 @@ def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epo
         fig.add_trace(go.Scatter(x=x, y=_finite([r.val_loss for r in history]), mode="lines+markers",
                                  name="validation loss",
                                  hovertemplate="epoch %{x}: %{y:.4g}<extra>validation</extra>"))
-    _naive_and_skill(fig, x, naive_loss, skill)
     xaxis: dict = {"title": {"text": "epoch"}, "tickformat": "d"}
     if epochs:
         xaxis["range"] = [0.5, max(int(epochs), 1) + 0.5]
@@ -205,6 +204,7 @@ def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epo
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1.0, "xanchor": "right"},
         margin={"t": 70},
     )
+    _naive_and_skill(fig, x, naive_loss, skill)  # after the layout: it moves the legend left of the label
     if not history:
         fig.add_annotation(text="Waiting for the first epoch…", x=0.5, y=0.5, xref="paper", yref="paper",
                            showarrow=False, font={"size": 16})

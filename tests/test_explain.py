@@ -219,3 +219,15 @@ def test_seed_spread_stops_after_the_current_training_and_reports_stages() -> No
     assert run.seed_spread is not None and run.seed_spread.seeds == [3]
     assert stages[0] == "run 1 of 3: preparing"
     assert not any(s.startswith("run 2") for s in stages)
+
+
+def test_loss_figure_draws_the_naive_level_and_skill_per_epoch() -> None:
+    from core.plots import loss_figure
+
+    history = [EpochRecord(1, 0.5, 0.4, 0.1, val_mae=0.3), EpochRecord(2, 0.4, 0.3, 0.1, val_mae=0.1)]
+    fig = loss_figure(history, best_epoch=2, naive_loss=0.35, skill=skill_per_epoch(history, 0.2))
+    assert any(shape.y0 == 0.35 and shape.line.dash == "dot" for shape in fig.layout.shapes)
+    skill = next(t for t in fig.data if t.name.startswith("skill"))
+    assert list(skill.y) == [pytest.approx(-50.0), pytest.approx(50.0)] and skill.yaxis == "y2"
+    plain = loss_figure(history, best_epoch=2)
+    assert not any(t.name.startswith("skill") for t in plain.data) and "yaxis2" not in plain.layout.to_plotly_json()
