@@ -8,12 +8,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import streamlit as st
 
-# Import the numeric stack in the script thread before any worker thread starts (a first
-# import inside a worker raced with Plotly); Python caches it, so later reruns pay nothing.
-import core.pipeline  # noqa: E402,F401
 from ui.keras_guard import keep_keras_session  # noqa: E402
 from ui.session import collect_finished_job, current_series, owner_id  # noqa: E402
 from ui.share import apply_link_once, presenter_toggle  # noqa: E402
+from ui.warmup import import_numeric_stack  # noqa: E402
 
 keep_keras_session()
 
@@ -47,3 +45,7 @@ with st.sidebar:
         st.caption(":material/hourglass_top: A training is running")
     elif st.session_state.get("run") is not None:
         st.caption(":material/check_circle: A trained model is ready")
+
+# TensorFlow is imported here, in the script thread, after the page has been sent: the first page a
+# visitor sees does not wait for it (ui/warmup.py; README "Performance").
+import_numeric_stack()

@@ -12,7 +12,7 @@ import pytest
 
 import core.training as training
 from core.config import ForecastConfig
-from core.model import build_model, predict_scaled
+from core.model import build_model, predict_scaled, sequence_model
 from core.training import train
 from core.types import EpochRecord, TrainControl
 from core.windows import prepare
@@ -23,6 +23,12 @@ CONFIG = ForecastConfig(
     window=8, units=6, epochs=3, batch_size=22, dropout=0.1, patience=0, validation_fraction=0.2, seed=3
 )
 PARTIAL = dataclasses.replace(CONFIG, batch_size=16)
+
+
+@pytest.fixture(autouse=True)
+def one_batch_per_call(monkeypatch):
+    """One batch per compiled call, so callbacks and Stop are observed after every batch."""
+    monkeypatch.setattr(training, "CHUNK_SECONDS", 0.0)
 
 
 def sine(n: int = 160, seed: int = 0) -> np.ndarray:
@@ -39,11 +45,14 @@ def fit(config: ForecastConfig = CONFIG, control: TrainControl | None = None, va
 
 @pytest.fixture(scope="module")
 def completed():
-    """One 3-epoch training with every callback recorded."""
+    """One 3-epoch training (per window) with every callback recorded, one batch per compiled call."""
     batches: list[tuple[int, int, int]] = []
     epochs: list[EpochRecord] = []
     control = TrainControl(on_batch=lambda *args: batches.append(args), on_epoch=epochs.append)
-    model, data, outcome = fit(PARTIAL, control)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(training, "CHUNK_SECONDS", 0.0)
+        patch.setattr(training, "EVERY_POSITION", False)
+        model, data, outcome = fit(PARTIAL, control)
     return model, data, outcome, batches, epochs
 
 
@@ -69,8 +78,8 @@ def test_without_validation_val_loss_is_none():
     assert outcome.best_epoch in (1, 2)
 
 
-def test_same_seed_in_two_concurrent_threads_gives_the_sequential_result(completed):
-    model, data, _, _, _ = completed
+def test_same_seed_in_two_concurrent_threads_gives_the_sequential_result():
+    model, data, _ = fit(PARTIAL)  # every position, as the app trains
     expected = predict_scaled(model, data.x_test)
     results: dict[int, np.ndarray] = {}
 
@@ -87,8 +96,8 @@ def test_same_seed_in_two_concurrent_threads_gives_the_sequential_result(complet
     np.testing.assert_array_equal(results[1], expected)
 
 
-def test_another_seed_gives_another_model(completed):
-    model, data, _, _, _ = completed
+def test_another_seed_gives_another_model():
+    model, data, _ = fit(dataclasses.replace(PARTIAL, epochs=1))
     other, _, _ = fit(dataclasses.replace(PARTIAL, seed=4, epochs=1))
     assert not np.array_equal(predict_scaled(model, data.x_test), predict_scaled(other, data.x_test))
 
@@ -152,7 +161,7 @@ def test_nan_loss_is_reported_as_diverged():
 
 def test_early_stopping_restores_the_best_weights(monkeypatch):
     losses = iter([1.0, 0.5, 0.8, 0.9, 0.95, 0.97])
-    monkeypatch.setattr(training, "_validation_errors", lambda model, data: (next(losses), None))
+    monkeypatch.setattr(training, "_validation_errors", lambda compiled, data: (next(losses), None))
     snapshots: dict[int, list[np.ndarray]] = {}
     config = dataclasses.replace(CONFIG, epochs=6, patience=2)
     data = prepare(sine(), config)
@@ -181,3 +190,101 @@ def test_after_epoch_sees_each_record_and_val_mae_matches_predictions():
     assert [epoch for epoch, _, _ in seen] == [1, 2]
     for _, reported, recomputed in seen:
         assert reported == pytest.approx(recomputed, rel=1e-5)
+
+
+# -- the optimisations keep the same targets and the same arithmetic ------------------------------------
+
+
+@pytest.mark.parametrize(("n", "window"), [(88, 8), (10, 2), (1000, 30), (7, 5), (31, 30)])
+def test_position_plan_predicts_every_target_exactly_once(n: int, window: int) -> None:
+    low = training.min_context(window)
+    for seed in range(4):
+        starts, first = training.position_plan(np.random.default_rng(seed), n, window)
+        targets, contexts = [], []
+        for start, lowest in zip(starts, first, strict=True):
+            for position in range(low - 1, window):
+                target = start + position + 1 - window
+                if target >= lowest:
+                    targets.append(target)
+                    contexts.append(position + 1)
+        assert sorted(targets) == list(range(n))
+        assert low <= min(contexts) and max(contexts) <= window
+        assert (starts >= 0).all() and (starts < n).all()
+
+
+def test_every_position_reads_the_inputs_of_each_targets_own_window() -> None:
+    """Position ``p`` of window ``i`` sees the last ``p + 1`` inputs of its target's window, nothing later."""
+    data = prepare(sine(), CONFIG)
+    window = CONFIG.window
+    assert training.positions_usable(build_model(CONFIG), data) is not None
+    starts, first = training.position_plan(np.random.default_rng(0), len(data.y_train), window)
+    for start, lowest in zip(starts, first, strict=True):
+        for position in range(training.min_context(window) - 1, window):
+            target = start + position + 1 - window
+            if target >= lowest:
+                seen, own = data.x_train[start, : position + 1], data.x_train[target, -position - 1 :]
+                np.testing.assert_array_equal(seen, own)
+                if position + 1 < window:  # the target is the next input of the same window
+                    assert data.x_train[start, position + 1, 0] == data.y_train[target]
+
+
+def test_every_position_epoch_loss_is_the_mean_over_planned_targets(monkeypatch) -> None:
+    """With a negligible learning rate the reported loss equals numpy's masked MSE of the same plan."""
+    config = dataclasses.replace(CONFIG, epochs=1, learning_rate=1e-6, dropout=0.0)
+    data = prepare(sine(), config)
+    model = build_model(config)
+    twin = sequence_model(model)
+    outputs = np.asarray(twin.predict_on_batch(data.x_train))[:, :, 0]
+    starts, first = training.position_plan(np.random.default_rng(config.seed), len(data.y_train), config.window)
+    errors = []
+    for start, lowest in zip(starts, first, strict=True):
+        for position in range(training.min_context(config.window) - 1, config.window):
+            target = start + position + 1 - config.window
+            if target >= lowest:
+                errors.append(outputs[start, position] - data.y_train[target])
+    outcome = train(model, data, config, TrainControl())
+    assert outcome.history[0].loss == pytest.approx(np.mean(np.square(errors)), rel=1e-3)
+
+
+def test_compiled_per_window_steps_equal_train_on_batch(monkeypatch) -> None:
+    """The compiled multi-batch loop does what one ``train_on_batch`` per shuffled batch does."""
+    monkeypatch.setattr(training, "EVERY_POSITION", False)
+    monkeypatch.setattr(training, "CHUNK_SECONDS", 10.0)  # whole epochs per compiled call
+    config = dataclasses.replace(PARTIAL, epochs=2, dropout=0.0)
+    data = prepare(sine(), config)
+    compiled_model = build_model(config)
+    outcome = train(compiled_model, data, config, TrainControl())
+    reference = build_model(config)
+    rng = np.random.default_rng(config.seed)
+    losses = []
+    for _ in range(config.epochs):
+        order = training.batch_order(rng, len(data.y_train))
+        total = 0.0
+        for start in range(0, len(order), config.batch_size):
+            rows = order[start : start + config.batch_size]
+            total += float(reference.train_on_batch(data.x_train[rows], data.y_train[rows])) * len(rows)
+        losses.append(total / len(order))
+    assert [r.loss for r in outcome.history] == pytest.approx(losses, rel=1e-4)
+    last = outcome.history[-1]  # patience 0 and a better second epoch: both models hold epoch 2's weights
+    if outcome.best_epoch == config.epochs:
+        for ours, theirs in zip(compiled_model.get_weights(), reference.get_weights(), strict=True):
+            np.testing.assert_allclose(ours, theirs, atol=1e-5)
+    assert last.epoch == config.epochs
+
+
+def test_every_position_is_used_only_where_it_gives_the_same_targets() -> None:
+    data = prepare(sine(), CONFIG)
+    assert training.positions_usable(build_model(CONFIG), data) is not None
+    custom = build_model(CONFIG)
+    custom.compile(optimizer="adam", loss="mae")
+    assert training.positions_usable(custom, data) is None  # another loss: per window
+    shuffled = dataclasses.replace(data, x_train=data.x_train[::-1].copy(), y_train=data.y_train[::-1].copy())
+    assert training.positions_usable(build_model(CONFIG), shuffled) is None  # not consecutive slides
+
+
+def test_every_position_training_learns() -> None:
+    config = dataclasses.replace(CONFIG, epochs=30, units=8, batch_size=16, learning_rate=0.01)
+    model, data, outcome = fit(config)
+    naive = float(np.mean(np.square(data.x_val[:, -1, 0] - data.y_val)))
+    assert outcome.history[-1].loss < outcome.history[0].loss
+    assert min(r.val_loss for r in outcome.history) < naive

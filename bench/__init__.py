@@ -1,0 +1,1 @@
+"""Side-by-side performance benchmark: ``python -m bench`` (see README "Performance")."""
