@@ -26,7 +26,9 @@ class Preset:
     notice: str
 
 
-#: Preset key -> preset; the first one is the default.
+#: Preset key -> preset; the first one is the default. Underfitting and diverging predict the value itself:
+#: with a "change" target, predicting "no change" is already as good as "same as the previous value", which
+#: hides the story (a 1-unit or blown-up model looks fine).
 PRESETS: dict[str, Preset] = {
     "good_fit": Preset(
         "Good fit (suggested settings)",
@@ -42,13 +44,13 @@ PRESETS: dict[str, Preset] = {
     ),
     "underfitting": Preset(
         "Underfitting: a 1-unit model, 5 epochs",
-        {"units": 1, "layers": 1, "epochs": 5, "patience": 0},
+        {"units": 1, "layers": 1, "epochs": 5, "patience": 0, "target": "value"},
         "Both losses stay high: one memory cell and a few passes are too little to learn anything; the "
         "forecast is a flat, sluggish line.",
     ),
     "diverging": Preset(
         "Diverging: learning rate far too high",
-        {"learning_rate": 1.0, "epochs": 30, "patience": 0},
+        {"learning_rate": 1.0, "epochs": 30, "patience": 0, "target": "value"},
         "The loss jumps to a huge value and bounces around instead of falling smoothly: each correction "
         "overshoots. On some data it even becomes NaN and training stops.",
     ),
