@@ -95,6 +95,24 @@ def _resolve_config(args: argparse.Namespace, series: Any) -> Any:
     return parse_set_options(args.overrides, base)
 
 
+def _covariates(args: argparse.Namespace, series: Any, names: tuple[str, ...]) -> Any:
+    """The covariate columns read like the value column and aligned to its dates (None without any)."""
+    if not names:
+        return None
+    import pandas as pd
+
+    from core.intake import read_series
+
+    data = args.file.read_bytes()
+    columns = {}
+    for name in names:
+        if name not in series.columns:
+            known = ", ".join(series.columns)
+            raise CoreError(f"The file has no column {name!r} to use as a covariate: it has {known}.")
+        columns[name] = read_series(data, date_column=args.date_column, value_column=name).values
+    return pd.DataFrame(columns).reindex(series.values.index)
+
+
 def _progress_printer(quiet: bool, epochs: int) -> Any:
     def on_epoch(record: Any) -> None:
         if quiet:
@@ -122,6 +140,7 @@ def _command_forecast(args: argparse.Namespace) -> int:
     _write_json(out / "data_report.json", describe(series))
 
     control = TrainControl(on_epoch=_progress_printer(args.quiet or args.auto, config.epochs))
+    covariates = _covariates(args, series, config.covariates)
     if args.auto:
         if not 1 <= args.budget_seconds <= 86400:
             raise CoreError(f"--budget-seconds {args.budget_seconds:g} is out of range: allowed 1..86400")
@@ -133,9 +152,9 @@ def _command_forecast(args: argparse.Namespace) -> int:
                 sys.stderr.flush()
 
         control.on_stage = progress
-        run = run_auto(series.values, config, control, budget_seconds=args.budget_seconds)
+        run = run_auto(series.values, config, control, budget_seconds=args.budget_seconds, covariates=covariates)
     else:
-        run = run_forecast(series.values, config, control)
+        run = run_forecast(series.values, config, control, covariates)
     _write_history(out / "history.csv", run.history)
     _write_json(out / "metrics.json", run.metrics_json())
     if not run.usable or run.predictions is None or run.forecast is None or run.metrics is None:

@@ -141,3 +141,24 @@ def test_forecast_auto_writes_the_search_and_the_winners_config(seattle_csv: Pat
 def test_forecast_auto_refuses_a_bad_budget(seattle_csv: Path, tmp_path: Path) -> None:
     result = _run("forecast", str(seattle_csv), "--out", str(tmp_path / "out"), "--auto", "--budget-seconds", "0")
     assert result.returncode == 2 and result.stderr.strip().splitlines()[-1].startswith("error: --budget-seconds")
+
+
+def test_forecast_with_a_covariate_column(tmp_path: Path) -> None:
+    import numpy as np
+
+    days = 200
+    t = np.arange(days)
+    lines = ["date,temp,wind"] + [
+        f"{np.datetime64('2021-01-01') + i},{15 + 5 * np.sin(i / 5):.3f},"
+        f"{3 + np.cos(i / 7):.3f}" for i in t
+    ]
+    data = tmp_path / "weather.csv"
+    data.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "cov"
+    result = _run("forecast", str(data), "--out", str(out), "--value-column", "temp", "--set", "covariates=wind",
+                  *TINY)
+    assert result.returncode == 0, result.stderr
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["features"]["covariates"] == ["wind"] and len(meta["recent"]["covariates"]["wind"]) >= 1
+    bad = _run("forecast", str(data), "--out", str(tmp_path / "bad"), "--set", "covariates=rain", *TINY)
+    assert bad.returncode == 2 and "no column 'rain'" in bad.stderr.strip().splitlines()[-1]
