@@ -131,7 +131,8 @@ class _Compiled:
     epoch's row order (:func:`batch_order`) and ``b`` is unused; every position (``twin`` given): ``a``
     and ``b`` are :func:`position_plan`'s ``starts`` and ``first``, ``batch_size`` windows per batch.
     Batches are gathered from the training arrays inside the graph, so no Python runs between
-    optimizer steps. Each function is traced once per training (``start``/``stop`` are tensors).
+    optimizer steps; every-position training gathers its windows from the input sequence (the windows
+    are consecutive slides of it), so it holds ``window`` times less than the windows in memory. Each function is traced once per training (``start``/``stop`` are tensors).
     """
 
     def __init__(self, model: keras.Model, data: WindowedData, batch_size: int,
@@ -140,7 +141,11 @@ class _Compiled:
         optimizer = model.optimizer
         if not optimizer.built:
             optimizer.build(model.trainable_variables)
-        x = tf.convert_to_tensor(np.asarray(data.x_train, dtype=np.float32))
+        if twin is None:
+            x = tf.convert_to_tensor(np.asarray(data.x_train, dtype=np.float32))
+        else:  # consecutive windows: keep the input sequence once, (n + window - 1, features), not n windows
+            inputs = np.concatenate([data.x_train[0], data.x_train[1:, -1]]).astype(np.float32)
+            x = tf.convert_to_tensor(inputs)
         y = tf.convert_to_tensor(np.asarray(data.y_train, dtype=np.float32))
         size = tf.constant(batch_size, tf.int32)
         window = int(data.x_train.shape[1])
@@ -160,7 +165,8 @@ class _Compiled:
             targets = starts[:, None] + offsets[None, :]  # (m, span)
             mask = tf.cast(targets >= first[:, None], tf.float32)
             yb = tf.gather(y, tf.maximum(targets, 0))
-            prediction = twin(tf.gather(x, starts), training=True)[:, lowest:, 0]
+            windows = tf.gather(x, starts[:, None] + tf.range(window)[None, :])  # (m, window, features)
+            prediction = twin(windows, training=True)[:, lowest:, 0]
             count = tf.reduce_sum(mask)
             return tf.reduce_sum(mask * tf.square(prediction - yb)) / count, count
 
