@@ -196,6 +196,7 @@ def test_replay_snapshots_are_reproducible_and_follow_training() -> None:
     np.testing.assert_allclose(first.replay.predictions[kept], shown, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_seed_spread_is_reproducible_and_shows_a_spread() -> None:
     values = _series()
     runs, spread = seed_spread(values, TINY)
