@@ -240,3 +240,23 @@ def test_diverged_training_shows_a_plain_message_and_keeps_the_previous_model(mo
     assert at.session_state["run"] is good, "the previous good model is kept"
     at.switch_page("pages/forecast.py").run()
     assert not at.exception and len(at.get("download_button")) == 5
+
+
+def test_auto_mode_button_searches_and_the_forecast_page_explains_the_winner() -> None:
+    at = _app()
+    at.selectbox(key="builtin_choice").set_value("synthetic").run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    _tiny(at, epochs=2, units=4)
+    at.number_input(key="auto_budget").set_value(20).run()
+    at.button(key="train_auto").click().run()
+    job = at.session_state["job"]
+    assert job.wait(120), "the auto search did not finish"
+    at.run()
+    assert not at.exception
+    run = at.session_state["run"]
+    assert run.search is not None and 1 <= len(run.search.results)
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception
+    assert any("Auto mode: which settings won and why" in h.value for h in at.subheader)
+    assert f"Winner: candidate {run.search.winner}" in _texts(at).replace("\\", "")  # markdown-escaped
