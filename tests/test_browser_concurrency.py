@@ -154,7 +154,12 @@ def test_four_sessions_train_at_once_queue_and_keep_their_own_data(browser, stre
             main = _main(page)
             assert main.locator('[data-testid="stException"]').count() == 0
             _goto(page, "Forecast")
-            main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for()
+            try:
+                main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for(timeout=120_000)
+            except Exception:
+                screenshot(page, f"concurrency-failed-forecast-{person['column']}")
+                raise
+            assert main.locator('[data-testid="stException"]').count() == 0
             main.get_by_text(person["column"], exact=False).first.wait_for()
             for other in PEOPLE:
                 if other is not person:
