@@ -101,6 +101,12 @@ _INT_FIELDS = (
 )
 
 
+def _key_text(key: object) -> str:
+    """A setting name as shown in a message: plain names as they are, anything else quoted on one line."""
+    text = str(key)
+    return text if text.isidentifier() else repr(text)
+
+
 def _fmt(number: float) -> str:
     return f"{number:g}"
 
@@ -172,7 +178,7 @@ class ForecastConfig:
         if not isinstance(data, dict):
             raise ConfigError(f"A configuration must be a JSON object, not {type(data).__name__}")
         allowed = [f.name for f in fields(cls)]
-        unknown = sorted(str(key) for key in data if key not in allowed)
+        unknown = sorted(_key_text(key) for key in data if key not in allowed)
         if unknown:
             raise ConfigError(f"Unknown setting(s) {', '.join(unknown)}: allowed {', '.join(allowed)}")
         merged = (base or cls()).to_dict()
@@ -273,7 +279,7 @@ def parse_set_options(items: list[str], base: ForecastConfig | None = None) -> F
             raise ConfigError(f"{item!r} is not key=value, e.g. window=30")
         allowed = [f.name for f in fields(ForecastConfig)]
         if key not in allowed:
-            raise ConfigError(f"Unknown setting {key}: allowed {', '.join(allowed)}")
+            raise ConfigError(f"Unknown setting {_key_text(key)}: allowed {', '.join(allowed)}")
         updates[key] = _parse_value(key, text)
     return ForecastConfig.from_dict(updates, base)
 

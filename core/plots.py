@@ -198,6 +198,8 @@ def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epo
     xaxis: dict = {"title": {"text": "epoch"}, "tickformat": "d"}
     if epochs:
         xaxis["range"] = [0.5, max(int(epochs), 1) + 0.5]
+    if max(epochs or 0, len(x)) <= 12:
+        xaxis.update(tick0=1, dtick=1)  # auto ticks would land on halves and print "1, 1, 2, 2"
     fig.update_layout(
         title={"text": "Loss per epoch (scaled data, lower is better)"},
         xaxis=xaxis, yaxis={"title": {"text": "loss"}, "type": "log" if log_y else "linear"},
@@ -206,7 +208,7 @@ def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epo
     )
     _naive_and_skill(fig, x, naive_loss, skill)  # after the layout: it moves the legend left of the label
     if not history:
-        fig.add_annotation(text="Waiting for the first epoch…", x=0.5, y=0.5, xref="paper", yref="paper",
+        fig.add_annotation(text="Waiting for the first epoch…", x=0.5, y=0.8, xref="paper", yref="paper",
                            showarrow=False, font={"size": 16})
     elif best_epoch is not None:
         _vline(fig, best_epoch, f"best epoch {best_epoch}", anchor="center")

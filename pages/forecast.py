@@ -43,16 +43,20 @@ def _render(run: ForecastRun) -> None:
     naive_mae = metrics["naive"]["mae"]
     step_word = frequency_word(run.frequency)
 
+    def amount(number: float) -> str:
+        """A value with its unit, or the bare number when the unit is unknown (no stray space inside bold)."""
+        return f"{number:.2f} {unit}" if unit else f"{number:.2f}"
+
     if lstm_mae < naive_mae:
         gain = 100 * (1 - lstm_mae / naive_mae)
-        verdict = (f"On the test period the model is off by **{lstm_mae:.2f} {unit}** on average, "
-                   f"**{gain:.0f} % better** than simply repeating the previous {step_word} ({naive_mae:.2f} {unit}).")
+        verdict = (f"On the test period the model is off by **{amount(lstm_mae)}** on average, "
+                   f"**{gain:.0f} % better** than simply repeating the previous {step_word} ({amount(naive_mae)}).")
         st.success(verdict, icon=":material/thumb_up:")
     else:
         loss = 100 * (lstm_mae / naive_mae - 1) if naive_mae > 0 else float("inf")
         verdict = (f"The model does **not** beat \"same as the previous {step_word}\": on the test period it is off by "
-                   f"**{lstm_mae:.2f} {unit}** on average, {loss:.0f} % worse than simply repeating the previous "
-                   f"{step_word} ({naive_mae:.2f} {unit}). Don't trust this forecast more than that simple rule.")
+                   f"**{amount(lstm_mae)}** on average, {loss:.0f} % worse than simply repeating the previous "
+                   f"{step_word} ({amount(naive_mae)}). Don't trust this forecast more than that simple rule.")
         st.warning(verdict, icon=":material/warning:")
     if run.interval_coverage is not None:
         if run.interval_coverage >= run.interval_level - 0.02:
@@ -69,13 +73,13 @@ def _render(run: ForecastRun) -> None:
         words = md_escape((run.baseline_labels or {}).get(name, REFERENCE_WORDS[name]))
         if lstm_mae < score:
             st.success(f"It also beats the best classical reference, **{words}**, which is off by "
-                       f"{score:.2f} {unit} on the same test points.", icon=":material/military_tech:")
+                       f"{amount(score)} on the same test points.", icon=":material/military_tech:")
         elif lstm_mae < naive_mae:
             st.warning(f"It beats \"same as the previous {step_word}\" but **not {words}**, which is off by only "
-                       f"**{score:.2f} {unit}** on the same test points: prefer that model here.",
+                       f"**{amount(score)}** on the same test points: prefer that model here.",
                        icon=":material/warning:")
         else:
-            st.warning(f"The best reference here is **{words}** ({score:.2f} {unit}).", icon=":material/warning:")
+            st.warning(f"The best reference here is **{words}** ({amount(score)}).", icon=":material/warning:")
     if run.features is not None:
         st.write(f"**What the model sees.** {md_escape(run.features.describe())}")
     if run.search is not None:

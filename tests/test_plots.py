@@ -187,3 +187,11 @@ def test_frequency_words_are_plain() -> None:
 
     assert [frequency_word(f) for f in ("D", "h", "15min", "W-SUN", "MS", "QS-JAN", "odd")] == [
         "day", "hour", "15 minutes", "week", "month", "quarter", "step"]
+
+
+def test_loss_chart_has_whole_epoch_ticks_for_a_short_training():
+    history = [EpochRecord(epoch=e, loss=1.0 / e, val_loss=None, seconds=0.1) for e in (1, 2, 3)]
+    short = loss_figure(history, epochs=3)
+    assert short.layout.xaxis.dtick == 1 and short.layout.xaxis.tick0 == 1
+    long = loss_figure(history, epochs=200)
+    assert long.layout.xaxis.dtick is None
