@@ -8,7 +8,10 @@ from core.datasets import builtin_names, builtin_title, load_builtin
 from core.errors import CoreError
 from core.intake import MAX_COLUMNS, MAX_ROWS, read_series, series_from_frame
 from core.plots import frequency_word, series_figure, unit_for
+from ui.router import through_app
 from ui.session import current_series, date_format, md_escape, set_series
+
+through_app()
 
 EDITABLE_ROWS = 5_000
 

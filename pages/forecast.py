@@ -10,7 +10,10 @@ from core.export import bundle_zip, config_json, figure_html, forecast_csv, pred
 from core.plots import forecast_figure, frequency_word, unit_for
 from core.plots_quality import backtest_figure
 from core.types import ForecastRun
+from ui.router import through_app
 from ui.session import date_format, md_escape
+
+through_app()
 
 MODEL_NAMES = {
     "lstm": "LSTM (your model)",

@@ -12,8 +12,11 @@ from core.pipeline import model_input, predict_next
 from core.plots import frequency_word, unit_for
 from core.plots_learn import copycat_figure, copycat_lines_figure, gates_figure, replay_figure, seed_band_figure
 from core.types import ForecastRun
+from ui.router import through_app
 from ui.session import md_escape
 from ui.share import present, presenter_mode
+
+through_app()
 
 #: Most window values the what-if section offers sliders for (the most recent ones).
 WHAT_IF_SLIDERS = 12

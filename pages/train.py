@@ -13,8 +13,11 @@ from core.errors import CoreError
 from core.plots import loss_figure
 from core.presets import PRESETS, preset_names
 from core.replay import naive_level, replay_runner, seed_spread_runner, skill_per_epoch
+from ui.router import through_app
 from ui.session import collect_finished_job, current_series, job_manager, md_escape, owner_id
 from ui.share import config_key, present, presenter_mode, share_link, share_params, suggested_config
+
+through_app()
 
 POLL_SECONDS = 0.5
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -48,11 +49,11 @@ def wait_for(condition, timeout: float, interval: float = 0.1, what: str = "cond
         time.sleep(interval)
 
 
-@pytest.fixture(scope="session")
-def streamlit_server() -> Iterator[str]:
-    """``streamlit run app.py`` on a loopback port; yields the base URL."""
+@contextlib.contextmanager
+def serve_app(log_name: str = "streamlit-server.log") -> Iterator[str]:
+    """``streamlit run app.py`` on a loopback port; yields the base URL once it accepts connections."""
     port = _free_port()
-    log_path = ROOT / "artifacts" / "streamlit-server.log"
+    log_path = ROOT / "artifacts" / log_name
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("w")
     process = subprocess.Popen(
@@ -81,6 +82,13 @@ def streamlit_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def streamlit_server() -> Iterator[str]:
+    """One server shared by the browser tests; yields the base URL."""
+    with serve_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import screenshot, wait_for
+from tests.conftest import screenshot, serve_app, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -133,3 +133,22 @@ def test_second_session_queues_and_closing_the_first_tab_frees_the_slot(browser,
     finally:
         first_context.close()  # a no-op when already closed
         second_context.close()
+
+
+def test_a_direct_page_link_on_a_fresh_server_goes_through_the_router(browser):  # type: ignore[no-untyped-def]
+    """Streamlit runs pages/train.py alone (old pages-folder mode) for a first visit to /train unless
+    ui.router.through_app reruns it through app.py; a server of its own makes this the first visit."""
+    with serve_app("streamlit-server-direct-link.log") as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = context.new_page()
+            page.goto(f"{url}/train")
+            _main(page).get_by_role("heading", name="2. Train").wait_for(timeout=60_000)
+            nav = page.locator('[data-testid="stSidebarNav"]')
+            nav.get_by_role("link", name="Learn").wait_for()
+            links = nav.get_by_role("link").all_inner_texts()
+            assert [text.split()[-1] for text in links] == ["Data", "Train", "Forecast", "Learn"]
+            page.get_by_text("Workflow:", exact=False).first.wait_for()  # app.py's sidebar status
+            screenshot(page, "direct-link-train")
+        finally:
+            context.close()
