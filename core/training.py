@@ -134,7 +134,8 @@ class _Compiled:
     and ``b`` are :func:`position_plan`'s ``starts`` and ``first``, ``batch_size`` windows per batch.
     Batches are gathered from the training arrays inside the graph, so no Python runs between
     optimizer steps; every-position training gathers its windows from the input sequence (the windows
-    are consecutive slides of it), so it holds ``window`` times less than the windows in memory. Each function is traced once per training (``start``/``stop`` are tensors).
+    are consecutive slides of it), so it holds ``window`` times less than the windows in memory.
+    Each function is traced once per training (``start``/``stop`` are tensors).
     """
 
     def __init__(self, model: keras.Model, data: WindowedData, batch_size: int,
