@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
 __all__ = ["through_app"]
@@ -19,6 +20,10 @@ def through_app() -> None:
     Turning the flag off and rerunning runs ``app.py``, whose ``st.navigation`` opens the same page
     (page hashes come from the URL path, which both modes derive from the file name).
     """
+    if config.get_option("global.appTest"):
+        # AppTest resets the flag before every run (testing/v1/app_test.py), so a rerun here would
+        # happen on every run and swallow the button click that started it.
+        return
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
