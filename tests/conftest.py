@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -115,6 +116,25 @@ def page(browser, streamlit_server):  # type: ignore[no-untyped-def]
     page.set_default_timeout(60_000)
     yield page
     context.close()
+
+
+def main_area(page):  # type: ignore[no-untyped-def]
+    """The page body, without the sidebar."""
+    return page.locator('[data-testid="stMain"]')
+
+
+def goto_page(page, title: str) -> None:  # type: ignore[no-untyped-def]
+    """Open a page from the sidebar navigation and wait for its heading."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+    main_area(page).get_by_role("heading", name=re.compile(re.escape(title))).first.wait_for()
+
+
+def set_number(page, label: str, value: float) -> None:  # type: ignore[no-untyped-def]
+    """Type into a number input and wait until the widget shows the value."""
+    box = main_area(page).get_by_label(label, exact=True)
+    box.fill(str(value))
+    box.press("Enter")
+    wait_for(lambda: float(box.input_value() or "nan") == value, timeout=30, what=f"{label} = {value}")
 
 
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]

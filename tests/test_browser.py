@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import screenshot, serve_app, wait_for
+from tests.conftest import goto_page, main_area, screenshot, serve_app, set_number, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,19 +20,7 @@ LOSS_POINTS_JS = """() => {
 }"""
 
 
-def _main(page):  # type: ignore[no-untyped-def]
-    return page.locator('[data-testid="stMain"]')
 
-
-def _goto(page, title: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
-    _main(page).get_by_role("heading", name=re.compile(title)).first.wait_for()
-
-
-def _set_number(page, label: str, value: int) -> None:  # type: ignore[no-untyped-def]
-    box = _main(page).get_by_label(label, exact=True)
-    box.fill(str(value))
-    box.press("Enter")
 
 
 def _loss_points(page) -> int:  # type: ignore[no-untyped-def]
@@ -41,16 +29,16 @@ def _loss_points(page) -> int:  # type: ignore[no-untyped-def]
 
 def test_train_live_then_stop_then_forecast(page, streamlit_server):  # type: ignore[no-untyped-def]
     page.goto(streamlit_server)
-    _main(page).get_by_role("heading", name="1. Data").wait_for()
-    _main(page).get_by_text("20 points", exact=False).first.wait_for()
-    _main(page).locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for()
-    _main(page).locator('[data-testid="stDataFrame"]').first.wait_for()
+    main_area(page).get_by_role("heading", name="1. Data").wait_for()
+    main_area(page).get_by_text("20 points", exact=False).first.wait_for()
+    main_area(page).locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for()
+    main_area(page).locator('[data-testid="stDataFrame"]').first.wait_for()
     screenshot(page, "01-data")
 
-    _goto(page, "Train")
+    goto_page(page, "Train")
     # Long enough to watch: many epochs of batch size 1 on the 20-day tutorial series.
-    _set_number(page, "Epochs (passes over the data)", 2000)
-    _main(page).get_by_role("button", name="Train", exact=True).click()
+    set_number(page, "Epochs (passes over the data)", 2000)
+    main_area(page).get_by_role("button", name="Train", exact=True).click()
 
     wait_for(lambda: _loss_points(page) >= 3, timeout=120, what="the live loss chart to show 3 epochs")
     before = _loss_points(page)
@@ -58,18 +46,18 @@ def test_train_live_then_stop_then_forecast(page, streamlit_server):  # type: ig
     screenshot(page, "02-train-running")
 
     # Another widget mid-run must not kill the training.
-    _main(page).get_by_text("Logarithmic loss axis").click()
+    main_area(page).get_by_text("Logarithmic loss axis").click()
     during = _loss_points(page)
     wait_for(lambda: _loss_points(page) > during + 1, timeout=60, what="training to continue after a widget click")
 
-    _main(page).get_by_role("button", name="Stop").click()
-    _main(page).get_by_text("Stopped by you").wait_for(timeout=60_000)
+    main_area(page).get_by_role("button", name="Stop").click()
+    main_area(page).get_by_text("Stopped by you").wait_for(timeout=60_000)
     stopped_at = _loss_points(page)
     assert stopped_at < 2000
     screenshot(page, "03-train-stopped")
 
-    _goto(page, "Forecast")
-    main = _main(page)
+    goto_page(page, "Forecast")
+    main = main_area(page)
     main.locator('[data-testid="stPlotlyChart"]').first.wait_for()
     main.get_by_role("button", name=re.compile("chart \\(HTML\\)")).wait_for()
     labels = main.locator('[data-testid="stDownloadButton"] button').all_inner_texts()
@@ -81,7 +69,7 @@ def test_train_live_then_stop_then_forecast(page, streamlit_server):  # type: ig
 
 def test_bad_upload_keeps_data_and_hostile_names_are_text(page, streamlit_server, tmp_path):  # type: ignore[no-untyped-def]
     page.goto(streamlit_server)
-    main = _main(page)
+    main = main_area(page)
     main.get_by_text("20 points", exact=False).first.wait_for()
 
     bad = tmp_path / "broken.csv"
@@ -106,10 +94,10 @@ def test_bad_upload_keeps_data_and_hostile_names_are_text(page, streamlit_server
 
 def _start_long_training(page, url: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(url)
-    _main(page).get_by_role("heading", name="1. Data").wait_for()
-    _goto(page, "Train")
-    _set_number(page, "Epochs (passes over the data)", 2000)
-    _main(page).get_by_role("button", name="Train", exact=True).click()
+    main_area(page).get_by_role("heading", name="1. Data").wait_for()
+    goto_page(page, "Train")
+    set_number(page, "Epochs (passes over the data)", 2000)
+    main_area(page).get_by_role("button", name="Train", exact=True).click()
 
 
 def test_second_session_queues_and_closing_the_first_tab_frees_the_slot(browser, streamlit_server):  # type: ignore[no-untyped-def]
@@ -120,16 +108,16 @@ def test_second_session_queues_and_closing_the_first_tab_frees_the_slot(browser,
         for tab in (first, second):
             tab.set_default_timeout(60_000)
         _start_long_training(first, streamlit_server)
-        _main(first).get_by_text("Training: epoch").wait_for()
+        main_area(first).get_by_text("Training: epoch").wait_for()
 
         _start_long_training(second, streamlit_server)
-        _main(second).get_by_text("number 1 in the queue").wait_for()
+        main_area(second).get_by_text("number 1 in the queue").wait_for()
         screenshot(second, "07-train-queued")
 
         first_context.close()  # the tab closes: its job must be cancelled and the slot freed
-        _main(second).get_by_text("Training: epoch").wait_for(timeout=60_000)
-        _main(second).get_by_role("button", name="Stop").click()
-        _main(second).get_by_text("Stopped by you").wait_for()
+        main_area(second).get_by_text("Training: epoch").wait_for(timeout=60_000)
+        main_area(second).get_by_role("button", name="Stop").click()
+        main_area(second).get_by_text("Stopped by you").wait_for()
     finally:
         first_context.close()  # a no-op when already closed
         second_context.close()
@@ -143,7 +131,7 @@ def test_a_direct_page_link_on_a_fresh_server_goes_through_the_router(browser): 
         try:
             page = context.new_page()
             page.goto(f"{url}/train")
-            _main(page).get_by_role("heading", name="2. Train").wait_for(timeout=60_000)
+            main_area(page).get_by_role("heading", name="2. Train").wait_for(timeout=60_000)
             nav = page.locator('[data-testid="stSidebarNav"]')
             nav.get_by_role("link", name="Learn").wait_for()
             links = nav.get_by_role("link").all_inner_texts()

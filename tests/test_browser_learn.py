@@ -6,17 +6,14 @@ import re
 
 import pytest
 
-from tests.conftest import ARTIFACTS, screenshot, wait_for
+from tests.conftest import ARTIFACTS, main_area, screenshot, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _main(page):  # type: ignore[no-untyped-def]
-    return page.locator('[data-testid="stMain"]')
-
 
 def _number(page, label: str) -> str:  # type: ignore[no-untyped-def]
-    return str(_main(page).get_by_label(label, exact=True).input_value())
+    return str(main_area(page).get_by_label(label, exact=True).input_value())
 
 
 def _part(page, locator, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -29,7 +26,7 @@ def _part(page, locator, name: str) -> None:  # type: ignore[no-untyped-def]
 def test_shared_link_reopens_the_same_dataset_preset_and_settings(page, streamlit_server):  # type: ignore[no-untyped-def]
     page.goto(f"{streamlit_server}/?page=train&dataset=seattle&preset=short_window&epochs=7&units=5"
               "&learning_rate=0.002")
-    main = _main(page)
+    main = main_area(page)
     main.get_by_role("heading", name="2. Train").wait_for()
     main.get_by_text("1,461 points", exact=False).first.wait_for()
     wait_for(lambda: _number(page, "Epochs (passes over the data)") == "7", timeout=30, what="epochs from the link")
@@ -49,7 +46,7 @@ def test_shared_link_reopens_the_same_dataset_preset_and_settings(page, streamli
 
 def test_learn_page_views_after_training_three_times(page, streamlit_server):  # type: ignore[no-untyped-def]
     page.goto(f"{streamlit_server}/?page=train&dataset=synthetic&epochs=12&units=8&window=14")
-    main = _main(page)
+    main = main_area(page)
     main.get_by_role("heading", name="2. Train").wait_for()
     wait_for(lambda: _number(page, "Epochs (passes over the data)") == "12", timeout=30, what="settings")
     main.get_by_role("button", name=re.compile("Train 3 times")).click()

@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from core.config import FIELD_RANGES
 from core.export import FORMULA_PREFIXES, _csv_bytes
 from core.intake import read_series
-from tests.conftest import APP, ROOT, screenshot, wait_for
+from tests.conftest import APP, ROOT, goto_page, main_area, screenshot, wait_for
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert(2)</script>"
@@ -257,13 +257,6 @@ INJECTED_JS = """() => ({
 })"""
 
 
-def _main(page):  # type: ignore[no-untyped-def]
-    return page.locator('[data-testid="stMain"]')
-
-
-def _goto(page, title: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
-    _main(page).get_by_role("heading", name=re.compile(re.escape(title))).first.wait_for()
 
 
 def _assert_nothing_injected(page, where: str) -> None:  # type: ignore[no-untyped-def]
@@ -276,7 +269,7 @@ def _assert_nothing_injected(page, where: str) -> None:  # type: ignore[no-untyp
 @pytest.mark.slow
 def test_hostile_names_and_cells_stay_text_on_every_page(page, streamlit_server, tmp_path):  # type: ignore[no-untyped-def]
     page.goto(streamlit_server)
-    main = _main(page)
+    main = main_area(page)
     main.get_by_text("20 points", exact=False).first.wait_for()
     upload = tmp_path / FILE_NAME
     upload.write_bytes(hostile_csv())
@@ -299,7 +292,7 @@ def test_hostile_names_and_cells_stay_text_on_every_page(page, streamlit_server,
     main.get_by_text(f"value column: {LINK}", exact=False).first.wait_for()
     _assert_nothing_injected(page, "data, second column")
 
-    _goto(page, "Train")
+    goto_page(page, "Train")
     main.get_by_text(f"File: {FILE_NAME}", exact=False).first.wait_for()
     epochs = main.get_by_label("Epochs (passes over the data)", exact=True)
     epochs.fill("3")
@@ -314,12 +307,12 @@ def test_hostile_names_and_cells_stay_text_on_every_page(page, streamlit_server,
     titles = [text.strip().splitlines()[-1] for text in links]
     assert "Forecast" in titles, titles  # the last line of a link is its title (the first is its icon)
     for title in [t for t in titles if t not in ("Data", "Train")]:
-        _goto(page, title)
+        goto_page(page, title)
         page.wait_for_load_state("networkidle")
         assert main.locator('[data-testid="stException"]').count() == 0
         _assert_nothing_injected(page, title)
         screenshot(page, f"security-03-{title.lower()}")
-    _goto(page, "Forecast")
+    goto_page(page, "Forecast")
     main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for()
     legend = page.evaluate(
         "() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]"
