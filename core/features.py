@@ -277,15 +277,19 @@ def make_xy(
     Returns:
         ``x`` shape ``(len(targets), window, n_features)`` float32 (row ``i`` is
         ``matrix[t - window:t]``) and ``y`` shape ``(len(targets),)`` float32, ``scaled[t] - base[t]``.
+        ``x`` is a read-only strided view of one float32 copy of the rows it covers, not ``window``
+        copies of each row: a million hourly windows of 30 steps cost the rows once (tens of MB), not
+        gigabytes. Consumers copy the chunks they need (``np.asarray(x[a:b])``).
     """
     if len(targets) == 0:
         return np.zeros((0, window, matrix.shape[1]), np.float32), np.zeros((0,), np.float32)
-    view = np.lib.stride_tricks.sliding_window_view(matrix[: targets.stop - 1], window, axis=0)
-    # view[r] has shape (n_features, window): rows r..r + window - 1, the input of target r + window.
-    x = np.ascontiguousarray(view[targets.start - window : targets.stop - window].transpose(0, 2, 1))
+    rows = np.asarray(matrix[targets.start - window : targets.stop - 1], dtype=np.float32)
+    # view[r] has shape (n_features, window): rows r..r + window - 1, the input of target start + r.
+    view = np.lib.stride_tricks.sliding_window_view(rows, window, axis=0)
+    x = view.transpose(0, 2, 1)
     index = np.arange(targets.start, targets.stop)
     y = np.asarray(scaled, dtype=np.float64)[index] - target_base(spec, scaled, index)
-    return x.astype(np.float32), y.astype(np.float32)
+    return x, y.astype(np.float32)
 
 
 def to_scaled(spec: FeatureSpec, outputs: np.ndarray, scaled: np.ndarray, targets: np.ndarray) -> np.ndarray:

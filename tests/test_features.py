@@ -161,3 +161,21 @@ def test_spec_round_trips_and_describes_itself():
     assert context_length(spec, 12) == 36
     with pytest.raises(ValueError, match="target"):
         FeatureSpec(value_scaler=spec.value_scaler, target="delta")
+
+
+def test_windows_are_views_with_the_same_rows_as_copies():
+    """``make_xy`` hands out strided views (no window-times copy of the data); every window still holds
+    exactly the feature rows before its target, for the train, validation and test spans."""
+    series = hourly(500)
+    config = config_for("change", validation_fraction=0.2, test_fraction=0.2)
+    data = prepare(series.to_numpy(), config, series.index, 24)
+    matrix = feature_matrix(data.spec, data.scaled, series.index).astype(np.float32)
+    for x, targets in ((data.x_train, data.split.train_targets), (data.x_val, data.split.val_targets),
+                       (data.x_test, data.split.test_targets)):
+        expected = np.stack([matrix[t - config.window : t] for t in targets])
+        np.testing.assert_array_equal(x, expected)
+        assert x.dtype == np.float32 and not x.flags.writeable  # a view: nobody can corrupt shared rows
+        base = x.base
+        while base is not None and base.base is not None:
+            base = base.base
+        assert base is not None and base.nbytes < expected.nbytes / 4  # the rows once, not each window
