@@ -266,6 +266,17 @@ def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str
                          f"(best epoch {run.best_epoch} of {run.epochs_run}).")
     else:
         sentences.append("There was no validation data, so overfitting could not be watched.")
+    if run.features is not None and run.features.covariates:
+        names = _quoted_list(run.features.covariates)
+        word = "column" if len(run.features.covariates) == 1 else "columns"
+        sentences.append(f"Besides the series itself it used the {word} {names} as inputs; beyond the last date "
+                         f"their values are unknown, so the forecast holds each at its last observed value.")
     if copy is not None and copy.is_copycat:
         sentences.append(f"Careful: the model mostly repeats the previous {step}'s value.")
     return sentences
+
+
+def _quoted_list(names: tuple[str, ...]) -> str:
+    """``'a'``, ``'a' and 'b'``, ``'a', 'b' and 'c'``."""
+    quoted = [f"'{name}'" for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"

@@ -58,7 +58,8 @@ def naive_level(values: pd.Series, config: ForecastConfig) -> NaiveLevel | None:
 
     Returns None when there are no such targets.
     """
-    data = prepare_series(values, config)
+    # Covariates change neither the value's scaling nor the split, and the naive rule never reads them.
+    data = prepare_series(values, dataclasses.replace(config, covariates=()))
     targets = data.split.val_targets if len(data.split.val_targets) else data.split.train_targets
     if len(targets) == 0:
         return None
@@ -101,8 +102,10 @@ class ReplayRecorder:
     """
 
     def __init__(self, values: pd.Series, config: ForecastConfig, max_snapshots: int = MAX_SNAPSHOTS,
-                 max_points: int = MAX_REPLAY_POINTS) -> None:
-        data = prepare_series(values, config)
+                 max_points: int = MAX_REPLAY_POINTS, covariates: pd.DataFrame | None = None) -> None:
+        from core.pipeline import _covariate_array  # imported late, as in _run_with_replay
+
+        data = prepare_series(values, config, _covariate_array(values, config, covariates))
         self._x = data.x_test[:max_points]
         self._data = data
         targets = data.split.test_targets
@@ -129,10 +132,11 @@ class ReplayRecorder:
             self.replay.predictions = [p for _, p in kept]
 
 
-def _run_with_replay(values: pd.Series, config: ForecastConfig, control: TrainControl) -> ForecastRun:
+def _run_with_replay(values: pd.Series, config: ForecastConfig, control: TrainControl,
+                     covariates: pd.DataFrame | None = None) -> ForecastRun:
     from core.pipeline import run_forecast  # imported late: core.pipeline may import this module's users
 
-    recorder = ReplayRecorder(values, config)
+    recorder = ReplayRecorder(values, config, covariates=covariates)
     previous = control.after_epoch
 
     def after_epoch(record: EpochRecord, model: keras.Model) -> None:
@@ -140,14 +144,19 @@ def _run_with_replay(values: pd.Series, config: ForecastConfig, control: TrainCo
         if previous is not None:
             previous(record, model)
 
-    run = run_forecast(values, config, dataclasses.replace(control, after_epoch=after_epoch))
+    run = run_forecast(values, config, dataclasses.replace(control, after_epoch=after_epoch), covariates)
     run.replay = recorder.replay
     return run
 
 
-def replay_runner(values: pd.Series, config: ForecastConfig, control: TrainControl) -> ForecastRun:
-    """A ``core.jobs.Runner``: ``run_forecast`` that also records ``run.replay``."""
-    return _run_with_replay(values, config, control)
+def replay_runner(values: pd.Series, config: ForecastConfig, control: TrainControl,
+                  covariates: pd.DataFrame | None = None) -> ForecastRun:
+    """A ``core.jobs.Runner``: ``run_forecast`` that also records ``run.replay``.
+
+    ``covariates`` is the frame ``run_forecast`` takes for ``config.covariates``; bind it with
+    ``functools.partial`` to submit the runner to a job.
+    """
+    return _run_with_replay(values, config, control, covariates)
 
 
 @dataclass
@@ -213,7 +222,8 @@ def _staged(control: TrainControl, label: str) -> TrainControl:
 
 
 def seed_spread(values: pd.Series, config: ForecastConfig, control: TrainControl | None = None,
-                runs: int = SPREAD_SEEDS) -> tuple[list[ForecastRun], SeedSpread | None]:
+                runs: int = SPREAD_SEEDS, covariates: pd.DataFrame | None = None,
+                ) -> tuple[list[ForecastRun], SeedSpread | None]:
     """Train ``runs`` times with seeds ``config.seed``, ``config.seed + 1``, ...; the first one records a replay.
 
     A stop request ends the series of trainings after the current one. Stages are reported as
@@ -229,15 +239,17 @@ def seed_spread(values: pd.Series, config: ForecastConfig, control: TrainControl
     for k in range(runs):
         seeded = dataclasses.replace(config, seed=(config.seed + k) % 2**31)
         inner = _staged(control, f"run {k + 1} of {runs}")
-        done.append(_run_with_replay(values, seeded, inner) if k == 0 else run_forecast(values, seeded, inner))
+        done.append(_run_with_replay(values, seeded, inner, covariates) if k == 0
+                    else run_forecast(values, seeded, inner, covariates))
         if control.stop_event.is_set():
             break
     return done, _spread_of(done)
 
 
-def seed_spread_runner(values: pd.Series, config: ForecastConfig, control: TrainControl) -> ForecastRun:
+def seed_spread_runner(values: pd.Series, config: ForecastConfig, control: TrainControl,
+                       covariates: pd.DataFrame | None = None) -> ForecastRun:
     """A ``core.jobs.Runner``: trains 3 times and returns the first run with ``run.seed_spread`` set."""
-    runs, spread = seed_spread(values, config, control)
+    runs, spread = seed_spread(values, config, control, covariates=covariates)
     run = runs[0]
     run.seed_spread = spread
     return run

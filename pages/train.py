@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 import streamlit as st
 
-from core.auto import auto_runner
+from core.auto import auto_runner, run_auto
 from core.config import FIELD_HELP, FIELD_RANGES, ForecastConfig, check_length, default_config
 from core.errors import CoreError
 from core.plots import loss_figure
 from core.presets import PRESETS, preset_names
 from core.replay import naive_level, replay_runner, seed_spread_runner, skill_per_epoch
+from ui.covariates import covariate_options, session_covariates, unavailable_reason
 from ui.router import through_app
 from ui.session import collect_finished_job, current_series, job_manager, md_escape, owner_id
 from ui.share import config_key, present, presenter_mode, share_link, share_params, suggested_config
@@ -26,8 +28,13 @@ ADVANCED_FIELDS = (
     "layers", "dropout", "batch_size", "learning_rate", "patience", "validation_fraction",
     "test_fraction", "seed", "interval_level", "season_length", "time_limit_seconds", "backtest_folds",
 )
-#: Non-numeric settings, shown as the "Inputs and target" group (``covariates`` is set from the CLI/config file).
+#: Non-numeric settings, shown as the "Inputs and target" group (with the ``covariates`` picker below them).
 CHOICE_FIELDS = ("calendar", "seasonal_input", "target")
+COVARIATE_HELP = (
+    "Other numeric columns of your file that the model reads next to the value, e.g. humidity or wind when "
+    "forecasting temperature. Each is scaled with statistics of the training period only. Their future values "
+    "are unknown, so for forecasts more than one step ahead each column is **held at its last observed value**."
+)
 TARGET_LABELS = {
     "value": "the next value itself",
     "change": "the change from the last value",
@@ -78,9 +85,16 @@ if st.session_state.get("config_for") != data_key:
     suggested = suggested_config(series)  # the data's defaults with the chosen preset applied
     st.session_state["config_values"] = suggested.to_dict()
     st.session_state["config_for"] = data_key
-    for name in (*BASIC_FIELDS, *ADVANCED_FIELDS, *CHOICE_FIELDS):
+    for name in (*BASIC_FIELDS, *ADVANCED_FIELDS, *CHOICE_FIELDS, "covariates"):
         st.session_state.pop(f"cfg_{name}", None)
 values: dict[str, Any] = st.session_state["config_values"]
+
+# Input columns the current data offers; a choice the data no longer has (new file, other value column) is dropped.
+covariate_choices = covariate_options(series)
+values["covariates"] = [name for name in values.get("covariates") or [] if name in covariate_choices]
+picked = st.session_state.get("cfg_covariates")
+if picked is not None and any(name not in covariate_choices for name in picked):
+    st.session_state["cfg_covariates"] = [name for name in picked if name in covariate_choices]
 
 
 def _outside_range(name: str, value: Any) -> bool:
@@ -139,6 +153,24 @@ def _choice_widget(name: str, container: Any) -> None:
         values[name] = container.toggle(LABELS[name], **kwargs)
 
 
+def _covariate_picker() -> None:
+    """The "other columns as inputs" multiselect; disabled with the reason when the data has none."""
+    label = "Other columns as inputs (covariates)"
+    if not covariate_choices:
+        st.multiselect(label, [], disabled=True, placeholder="None in this data", help=COVARIATE_HELP,
+                       key="cfg_covariates")
+        st.caption(unavailable_reason(series))
+        return
+    kwargs: dict[str, Any] = {} if "cfg_covariates" in st.session_state else {"default": values["covariates"]}
+    values["covariates"] = st.multiselect(
+        label, covariate_choices, placeholder="None: only the value's own past", help=COVARIATE_HELP,
+        max_selections=20, key="cfg_covariates", **kwargs,
+    )
+    if values["covariates"]:
+        st.caption("Beyond the last date these columns are unknown: forecasts several steps ahead hold each one "
+                   "at its last observed value.")
+
+
 def _apply_preset() -> None:
     """Preset picker callback: the preset's settings replace the current ones (widgets get fresh values)."""
     st.session_state["preset"] = st.session_state["preset_pick"]
@@ -166,21 +198,27 @@ with st.container(border=True):
             choice_cols = st.columns(3)
             for column, name in zip(choice_cols, CHOICE_FIELDS, strict=True):
                 _choice_widget(name, column)
+            _covariate_picker()
     if st.button("Reset to suggested settings", icon=":material/restart_alt:", key="reset_config"):
         st.session_state.pop("config_for", None)
         st.rerun()
 
 config: ForecastConfig | None = None
 problem = None
+covariates = None
 try:
     config = ForecastConfig.from_dict(values)
     check_length(len(series.values), config)
+    if config.covariates:
+        covariates = session_covariates(series, config.covariates)
 except CoreError as exc:
     problem = str(exc)
 if st.session_state.get("edit_error"):
     problem = "Your table edits on the Data page have a problem; fix them or reset the table first."
 if problem:
     st.error(md_escape(problem), icon=":material/error:")
+elif covariates is not None and covariates.notes:
+    st.info(md_escape(" ".join(covariates.notes)), icon=":material/build:")
 
 manager = job_manager()
 owner = owner_id()
@@ -215,6 +253,10 @@ auto = auto_col.button(
 )
 if clicked or spread or auto:
     runner = auto_runner(float(budget)) if auto else seed_spread_runner if spread else replay_runner
+    if covariates is not None:  # the job keeps its own copy of the input columns, like its own series
+        frame = covariates.frame.copy()
+        runner = (partial(run_auto, budget_seconds=float(budget), covariates=frame) if auto
+                  else partial(runner, covariates=frame))
     st.session_state["auto_budget_seconds"] = float(budget) if auto else None
     try:
         job = manager.submit(owner, series.values, config, name=st.session_state.get("series_source", ""),

@@ -11,7 +11,8 @@
 | ``upload``         | ``dict``                  | name and bytes of the last good upload (re-read on a column change) |
 | ``editor_version`` | ``int``                   | bumped to give the data editor a fresh key on a new source |
 | ``edit_error``     | ``str | None``            | problem with the current table edit; Train is disabled while set |
-| ``config_values``  | ``dict``                  | hyperparameters as chosen on the Train page               |
+| ``config_values``  | ``dict``                  | Train page settings (``covariates``: the chosen input columns) |
+| ``covariate_cache`` | ``tuple``                | last covariate columns read from ``upload`` (ui/covariates.py) |
 | ``job``            | ``core.jobs.Job | None``  | this session's current or last training job               |
 | ``run``            | ``core.types.ForecastRun | None`` | the last *usable* trained model and its results     |
 | ``run_values``     | ``pd.Series``             | the exact series ``run`` was trained on                   |
