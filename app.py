@@ -11,7 +11,7 @@ import streamlit as st
 from ui.keras_guard import keep_keras_session  # noqa: E402
 from ui.session import collect_finished_job, current_series, owner_id  # noqa: E402
 from ui.share import apply_link_once, presenter_toggle  # noqa: E402
-from ui.warmup import import_numeric_stack  # noqa: E402
+from ui.warmup import warm_up_later  # noqa: E402
 
 keep_keras_session()
 
@@ -46,6 +46,6 @@ with st.sidebar:
     elif st.session_state.get("run") is not None:
         st.caption(":material/check_circle: A trained model is ready")
 
-# TensorFlow is imported here, in the script thread, after the page has been sent: the first page a
-# visitor sees does not wait for it (ui/warmup.py; README "Performance").
-import_numeric_stack()
+# TensorFlow is imported a few seconds after the page has been sent, in a script thread: the first page a
+# visitor sees neither waits for it nor competes with it for the CPU (ui/warmup.py; README "Performance").
+warm_up_later()

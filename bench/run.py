@@ -152,6 +152,7 @@ def app(table: Table, runs: int, quick: bool) -> None:
     table.add("app", "s from `streamlit run` to accepting connections", f"{median(starts, 'accept_s'):.2f}", "", "")
     table.add("app", "s from accepting connections to first page drawn", f"{after:.2f}", "",
               "", f"target <= 2 s: {verdict(after <= 2)}")
+    table.add("app", "s from opening the URL to first page drawn", f"{median(starts, 'open_to_render_s'):.2f}", "", "")
     table.add("app", "s from `streamlit run` to first page drawn", f"{median(starts, 'first_render_s'):.2f}", "", "")
     table.add("app", "s from `streamlit run` to Train page usable", f"{median(starts, 'train_usable_s'):.2f}", "", "")
     if live:

@@ -166,16 +166,18 @@ def _finite(values: Sequence[float | None]) -> list[float | None]:
 
 def _vline(fig: go.Figure, x: object, text: str, *, anchor: str = "left") -> None:
     """A dashed vertical line across the plot with a label at the top (works on date and number axes)."""
-    fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
-                  line={"dash": "dash", "width": 1, "color": "gray"})
-    fig.add_annotation(x=x, xref="x", y=1, yref="paper", text=text, showarrow=False,
-                       xanchor=anchor, yanchor="bottom", font={"size": 11})
+    fig.add_shape(_vline_shape(x))
+    fig.add_annotation(_vline_label(x, text, anchor))
 
 
 def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epoch: int | None = None,
                 epochs: int | None = None, naive_loss: float | None = None,
                 skill: Sequence[float | None] | None = None) -> go.Figure:
     """Training and validation loss per epoch.
+
+    Built as one dict and validated once: the Train page redraws this figure on every poll of a running
+    training, and Plotly's incremental ``update_layout``/``add_hline`` calls cost ~100 ms of CPU (holding the
+    GIL the training thread needs) where one construction costs a few ms.
 
     Args:
         history: finished epochs, in order (may be empty while training starts).
@@ -186,50 +188,64 @@ def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epo
             dotted reference line.
         skill: ``1 − val_mae / naive_mae`` per epoch (one per record), drawn in % on a right-hand axis.
     """
-    fig = go.Figure()
     x = [r.epoch for r in history]
-    fig.add_trace(go.Scatter(x=x, y=_finite([r.loss for r in history]), mode="lines+markers",
-                             name="training loss",
-                             hovertemplate="epoch %{x}: %{y:.4g}<extra>training</extra>"))
+    data: list[dict] = [{"type": "scatter", "x": x, "y": _finite([r.loss for r in history]),
+                         "mode": "lines+markers", "name": "training loss",
+                         "hovertemplate": "epoch %{x}: %{y:.4g}<extra>training</extra>"}]
     if any(r.val_loss is not None for r in history):
-        fig.add_trace(go.Scatter(x=x, y=_finite([r.val_loss for r in history]), mode="lines+markers",
-                                 name="validation loss",
-                                 hovertemplate="epoch %{x}: %{y:.4g}<extra>validation</extra>"))
+        data.append({"type": "scatter", "x": x, "y": _finite([r.val_loss for r in history]),
+                     "mode": "lines+markers", "name": "validation loss",
+                     "hovertemplate": "epoch %{x}: %{y:.4g}<extra>validation</extra>"})
     xaxis: dict = {"title": {"text": "epoch"}, "tickformat": "d"}
     if epochs:
         xaxis["range"] = [0.5, max(int(epochs), 1) + 0.5]
     if max(epochs or 0, len(x)) <= 12:
         xaxis.update(tick0=1, dtick=1)  # auto ticks would land on halves and print "1, 1, 2, 2"
-    fig.update_layout(
-        title={"text": "Loss per epoch (scaled data, lower is better)"},
-        xaxis=xaxis, yaxis={"title": {"text": "loss"}, "type": "log" if log_y else "linear"},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1.0, "xanchor": "right"},
-        margin={"t": 70},
-    )
-    _naive_and_skill(fig, x, naive_loss, skill)  # after the layout: it moves the legend left of the label
+    layout: dict = {
+        "title": {"text": "Loss per epoch (scaled data, lower is better)"},
+        "xaxis": xaxis, "yaxis": {"title": {"text": "loss"}, "type": "log" if log_y else "linear"},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1.0, "xanchor": "right"},
+        "margin": {"t": 70}, "shapes": [], "annotations": [],
+    }
+    _naive_and_skill(data, layout, x, naive_loss, skill)
     if not history:
-        fig.add_annotation(text="Waiting for the first epoch…", x=0.5, y=0.8, xref="paper", yref="paper",
-                           showarrow=False, font={"size": 16})
+        layout["annotations"].append({"text": "Waiting for the first epoch…", "x": 0.5, "y": 0.8, "xref": "paper",
+                                      "yref": "paper", "showarrow": False, "font": {"size": 16}})
     elif best_epoch is not None:
-        _vline(fig, best_epoch, f"best epoch {best_epoch}", anchor="center")
-    return fig
+        layout["shapes"].append(_vline_shape(best_epoch))
+        layout["annotations"].append(_vline_label(best_epoch, f"best epoch {best_epoch}", "center"))
+    return go.Figure({"data": data, "layout": layout})
 
 
-def _naive_and_skill(fig: go.Figure, x: list[int], naive_loss: float | None,
+def _vline_shape(x: object) -> dict:
+    return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
+            "line": {"dash": "dash", "width": 1, "color": "gray"}}
+
+
+def _vline_label(x: object, text: str, anchor: str) -> dict:
+    return {"x": x, "xref": "x", "y": 1, "yref": "paper", "text": text, "showarrow": False, "xanchor": anchor,
+            "yanchor": "bottom", "font": {"size": 11}}
+
+
+def _naive_and_skill(data: list[dict], layout: dict, x: list[int], naive_loss: float | None,
                      skill: Sequence[float | None] | None) -> None:
     """Naive reference line and the skill-per-epoch trace on a right-hand axis (−100 %..100 % shown)."""
     if naive_loss is not None and math.isfinite(naive_loss) and naive_loss > 0:
-        fig.add_hline(y=naive_loss, line={"dash": "dot", "color": "rgb(44, 160, 44)", "width": 2},
-                      annotation_text="'same as previous value' level", annotation_position="top left")
+        layout["shapes"].append({"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": naive_loss,
+                                 "y1": naive_loss, "yref": "y",
+                                 "line": {"dash": "dot", "color": "rgb(44, 160, 44)", "width": 2}})
+        layout["annotations"].append({"text": "'same as previous value' level", "showarrow": False, "x": 0,
+                                      "xanchor": "left", "xref": "x domain", "y": naive_loss,
+                                      "yanchor": "bottom", "yref": "y"})
     if skill is not None and any(v is not None for v in skill):
-        fig.add_trace(go.Scatter(x=x, y=[None if v is None else 100 * v for v in _finite(list(skill))],
-                                 mode="lines", name="skill vs naive (right axis, %)", yaxis="y2",
-                                 line={"color": "rgb(44, 160, 44)", "width": 1.5},
-                                 hovertemplate="epoch %{x}: skill %{y:.0f} %<extra></extra>"))
-        fig.update_layout(yaxis2={"title": {"text": "skill vs naive (%)"}, "overlaying": "y", "side": "right",
-                                  "range": [-100, 100], "tickvals": [-100, -50, 0, 50, 100], "ticksuffix": " %",
-                                  "showgrid": False, "zeroline": False},
-                          legend={"x": 0, "xanchor": "left"})  # the best-epoch label sits top right
+        data.append({"type": "scatter", "x": x, "y": [None if v is None else 100 * v for v in _finite(list(skill))],
+                     "mode": "lines", "name": "skill vs naive (right axis, %)", "yaxis": "y2",
+                     "line": {"color": "rgb(44, 160, 44)", "width": 1.5},
+                     "hovertemplate": "epoch %{x}: skill %{y:.0f} %<extra></extra>"})
+        layout["yaxis2"] = {"title": {"text": "skill vs naive (%)"}, "overlaying": "y", "side": "right",
+                            "range": [-100, 100], "tickvals": [-100, -50, 0, 50, 100], "ticksuffix": " %",
+                            "showgrid": False, "zeroline": False}
+        layout["legend"].update(x=0, xanchor="left")  # the best-epoch label sits top right
 
 
 def _history_part(values: pd.Series, test_start: pd.Timestamp, tail: int | None) -> pd.Series:

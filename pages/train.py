@@ -21,7 +21,10 @@ from ui.share import config_key, present, presenter_mode, share_link, share_para
 
 through_app()
 
-POLL_SECONDS = 0.5
+#: How often the live part (status, Stop, loss chart) refreshes while a job is queued or running. Each poll
+#: reruns the fragment on the server and redraws the chart in the browser, and both compete with the training
+#: for the CPU: 1 s still shows every epoch or so (README "Performance": live chart vs headless).
+POLL_SECONDS = 1.0
 
 BASIC_FIELDS = ("window", "horizon", "epochs", "units")
 ADVANCED_FIELDS = (
@@ -315,18 +318,35 @@ def _show_job(job: Any) -> None:
     else:
         detail = f"{text}: {md_escape(snap.message)}" if snap.state == "failed" and snap.message else text
         st.error(f"{detail}. Any earlier trained model is kept.", icon=":material/error:")
-    log_y = st.toggle("Logarithmic loss axis", key="log_loss", help="Makes small late improvements visible.")
+    st.plotly_chart(_loss_chart(job, snap), width="stretch", key="loss_chart")
+
+
+def _loss_chart(job: Any, snap: Any) -> Any:
+    """The loss figure of ``snap``, rebuilt only when something it shows changed (a new epoch, another state,
+    the log toggle, presenter mode): most polls of a slow training see no new epoch."""
+    log_y = bool(st.session_state.get("log_loss", False))
+    key = (job.id, snap.state, snap.stage, len(snap.history), snap.history[-1:], snap.best_epoch,
+           _axis_epochs(snap), log_y, presenter_mode())
+    cached = st.session_state.get("loss_chart_cache")
+    if cached is not None and cached[0] == key:
+        return cached[1]
     level = _naive_level(job)
     skill = skill_per_epoch(snap.history, level.mae) if level is not None and level.span == "validation" else None
-    st.plotly_chart(
-        present(loss_figure(snap.history, log_y=log_y, best_epoch=snap.best_epoch, epochs=_axis_epochs(snap),
-                            naive_loss=None if level is None else level.mse, skill=skill)),
-        width="stretch", key="loss_chart",
-    )
+    figure = present(loss_figure(snap.history, log_y=log_y, best_epoch=snap.best_epoch, epochs=_axis_epochs(snap),
+                                 naive_loss=None if level is None else level.mse, skill=skill))
+    st.session_state["loss_chart_cache"] = (key, figure)
+    return figure
+
+
+def _chart_notes(job: Any) -> None:
+    """The log-axis toggle and how to read the chart: outside the polled fragment, so a poll re-sends only the
+    status and the chart (the toggle's value is read from session state by ``_loss_chart``)."""
+    st.toggle("Logarithmic loss axis", key="log_loss", help="Makes small late improvements visible.")
     st.caption("Loss is the model's average squared error on scaled data: lower is better. The training "
                "loss should fall; if the validation loss rises while training loss falls, the model is "
                "memorising (overfitting) and early stopping keeps the best epoch.")
     with st.expander("How to read this chart"):
+        level = _naive_level(job)
         span = "validation" if level is None else level.span
         st.markdown(
             "- **Blue / red lines**: the model's error on the training data and on the validation data (days it "
@@ -354,6 +374,7 @@ def _naive_level(job: Any) -> Any:
 if job is not None:
     running = not job.snapshot().done
     st.fragment(_show_job, run_every=POLL_SECONDS if running else None)(job)
+    _chart_notes(job)
 else:
     st.info("Press **Train** to start. Training runs in the background: you can change settings, switch "
             "pages or keep exploring while it trains, and press **Stop** at any time.", icon=":material/info:")

@@ -20,6 +20,8 @@
 | ``job_values``     | ``pd.Series``             | the copy of the series the current job trains on          |
 | ``auto_budget_seconds`` | ``float | None``       | budget of the current auto-mode job (progress bar) |
 | ``naive_level``    | ``(str, NaiveLevel | None)`` | job id and the naive reference level of its loss chart |
+| ``loss_chart_cache`` | ``(tuple, go.Figure)``  | the live loss chart and what it shows (rebuilt on a new epoch) |
+| ``warmup_scheduled`` | ``bool``                | the TensorFlow import is scheduled for this session (ui/warmup.py) |
 | ``link_applied``   | ``bool``                  | a shared link's query parameters were read (ui/share.py) |
 | ``link_error``     | ``str | None``            | which parts of a shared link were ignored and why          |
 | ``preset``         | ``str``                   | chosen preset (core.presets); widget ``preset_pick`` shows it |
