@@ -1,8 +1,9 @@
 """Auto mode: a seeded search over the LSTM's settings within a time budget, judged on validation only.
 
-The candidate list is fixed by the seed: first the given settings, then settings that add the seasonal
+The candidate list is fixed by the seed: first the given settings, then short windows that read the last
+changes (cheap to train, and the likely winners on smooth series), then settings that add the seasonal
 inputs and residual targets, then random draws (window, units, layers, dropout, learning rate, calendar,
-season input, target). Candidates are trained one after another with early stopping and scored by their
+season input, change inputs, target). Candidates are trained one after another with early stopping and scored by their
 one-step MAE on the validation span (original units); the test span is used only once, by the winner,
 after the choice is made. The search stops launching candidates when the rest of the budget cannot fit
 one and cuts a running one at the deadline or after a third of the budget (its best epoch so far counts).
@@ -32,7 +33,9 @@ from core.windows import split_series
 __all__ = ["SEARCHED", "CandidateResult", "SearchReport", "candidate_configs", "run_auto", "auto_runner"]
 
 #: Settings auto mode changes; everything else comes from the base config.
-SEARCHED = ("window", "units", "layers", "dropout", "learning_rate", "calendar", "seasonal_input", "target")
+SEARCHED = (
+    "window", "units", "layers", "dropout", "learning_rate", "calendar", "seasonal_input", "difference_input", "target",
+)
 #: Share of the budget (at least this many seconds) kept for evaluating and forecasting with the winner.
 _RESERVE_SHARE, _RESERVE_MIN = 0.06, 3.0
 #: Each candidate may train for at most 1/this of the search budget, so at least this many get a turn.
@@ -140,16 +143,25 @@ def candidate_configs(base: ForecastConfig, frequency: str, n: int, seed: int, c
     season = base.season_length or season_length_for(frequency)
     rng = np.random.default_rng(seed)
     short = max(2, base.window // 4)  # with the season-ago input a short window still sees a season back
-    windows = sorted({short, base.window, max(2, base.window // 2), base.window * 2, season + 1, 2 * season})
+    tiny = max(3, base.window // 8)  # two or more steps of the change inputs in every training position
+    windows = sorted({tiny, short, base.window, max(2, base.window // 2), base.window * 2, season + 1, 2 * season})
     windows = [w for w in windows if 2 <= w <= min(730, n // 4)]
     seasonal = {"calendar": True, "seasonal_input": True}
+    changes = {"target": "change", "difference_input": True, "seasonal_input": True}
     # Short windows first: with the season-ago input they see what matters and train several times faster,
-    # so on long (hourly) series more candidates fit in the budget.
+    # so on long (hourly) series more candidates fit in the budget. The change inputs lead: on Seattle's
+    # smooth hourly series "next change = the change a day ago" is the signal, and an LSTM that must compute
+    # it as the difference of two inputs stalled at twice the error of one that is handed the changes
+    # (README "Forecast quality"). Without the calendar first: a series of a year or two shows each day of
+    # the year once or twice, so those inputs can only be memorised, and the run is cheaper.
     structured: list[dict[str, Any]] = [
+        {"window": tiny, **changes, "calendar": False},
+        {"window": tiny, **changes, "calendar": True},
+        {"window": short, **changes, "calendar": False},
         {"window": short, "target": "change", **seasonal},
         {"window": short, "target": "seasonal_change", **seasonal},
         {"target": "seasonal_change", **seasonal},
-        {"target": "change", **seasonal},
+        {**changes, "calendar": True},
         {"target": "change", "calendar": False, "seasonal_input": False},
         {"target": "value", **seasonal},
     ]
@@ -170,6 +182,7 @@ def candidate_configs(base: ForecastConfig, frequency: str, n: int, seed: int, c
             learning_rate=float(rng.choice([0.0005, 0.001, 0.002, 0.004])),
             calendar=bool(rng.random() < 0.6),
             seasonal_input=bool(rng.random() < 0.6),
+            difference_input=bool(rng.random() < 0.5),
             target=str(rng.choice(["value", "change", "change", "seasonal_change"])),
         )
         if config is not None and _valid(config, n) and config not in listed:

@@ -61,6 +61,7 @@ TARGETS = ("value", "change", "seasonal_change")
 FIELD_CHOICES: dict[str, tuple[Any, ...]] = {
     "calendar": (False, True),
     "seasonal_input": (False, True),
+    "difference_input": (False, True),
     "target": TARGETS,
 }
 
@@ -83,6 +84,7 @@ FIELD_HELP: dict[str, str] = {
     "backtest_folds": "Forecasts from this many start points in the test data, each horizon steps long (0 = off).",
     "calendar": "Give the model the time of day and day of year (as the frequency allows) as inputs.",
     "seasonal_input": "Give the model the value one season earlier as an input.",
+    "difference_input": "Give the model the last change (and the change one season earlier) as inputs.",
     "target": "Learn the value itself, its change from the last value, or from one season earlier.",
     "covariates": "Other numeric columns of the file used as extra inputs (their last value is held ahead).",
 }
@@ -133,6 +135,7 @@ class ForecastConfig:
     backtest_folds: int = 0
     calendar: bool = False
     seasonal_input: bool = False
+    difference_input: bool = False
     target: str = "value"
     covariates: tuple[str, ...] = ()
 
@@ -224,7 +227,11 @@ MAX_CALENDAR_INPUTS = 6
 def input_count(config: ForecastConfig) -> int:
     """Most input features the model can get (the calendar terms actually used depend on the frequency)."""
     return (
-        1 + int(config.seasonal_input) + (MAX_CALENDAR_INPUTS if config.calendar else 0) + len(config.covariates)
+        1
+        + int(config.seasonal_input)
+        + (1 + int(config.seasonal_input) if config.difference_input else 0)
+        + (MAX_CALENDAR_INPUTS if config.calendar else 0)
+        + len(config.covariates)
     )
 
 

@@ -8,6 +8,8 @@ column                 meaning
 ``value``              scaled value at ``p``
 ``season_ago``         scaled value at ``p + 1 - m`` (one season before step ``p + 1``; the value
                        at ``p`` when that lies before the series start)
+``change``             ``value`` at ``p`` minus ``value`` at ``p - 1`` (0 at ``p = 0``)
+``season_ago_change``  ``season_ago`` at ``p`` minus ``season_ago`` at ``p - 1`` (0 at ``p = 0``)
 ``<term>_sin/_cos``    calendar of step ``p + 1`` (known in advance): hour of day, day of week,
                        day of year or month of year, as the frequency allows
 ``<covariate>``        scaled covariate at ``p``
@@ -19,6 +21,11 @@ its last row carries the target's own calendar and its seasonal-naive value.
 The training target is ``scaled[t] - base[t]``: ``base`` is 0 (``target="value"``), ``scaled[t - 1]``
 (``"change"``) or ``scaled[t - m]`` (``"seasonal_change"``, the last value before the series has a
 full season). :func:`to_scaled` adds the base back, which inverts the target exactly.
+
+The two ``*change`` columns (``difference_input``) hand the model the steps it would otherwise have to
+compute as the difference of two nearly equal inputs: on smooth series (hourly temperatures) the next
+change is close to the change one season ago, and an LSTM learns "copy this small input" far more
+precisely than "subtract these two large ones" (README "Forecast quality").
 """
 
 from __future__ import annotations
@@ -105,6 +112,8 @@ class FeatureSpec:
         value_scaler: fitted on the training span of the value.
         calendar: calendar terms (each adds a sin and a cos column).
         season_input: True adds the value one season earlier as an input.
+        difference_input: True adds the last change (and, with ``season_input``, the change of the
+            season-ago input) as inputs.
         season_length: ``m`` (>= 1) of the season input and the ``seasonal_change`` target.
         target: ``"value"``, ``"change"`` or ``"seasonal_change"``.
         covariates: covariate column names, in column order.
@@ -114,6 +123,7 @@ class FeatureSpec:
     value_scaler: Scaler
     calendar: tuple[str, ...] = ()
     season_input: bool = False
+    difference_input: bool = False
     season_length: int = 1
     target: str = "value"
     covariates: tuple[str, ...] = ()
@@ -133,6 +143,8 @@ class FeatureSpec:
         names = ["value"]
         if self.season_input:
             names.append("season_ago")
+        if self.difference_input:
+            names.extend(["change", "season_ago_change"] if self.season_input else ["change"])
         for term in self.calendar:
             names.extend([f"{term}_sin", f"{term}_cos"])
         return names + list(self.covariates)
@@ -146,6 +158,10 @@ class FeatureSpec:
         inputs = ["the value"]
         if self.season_input:
             inputs.append(f"the value {self.season_length} steps earlier")
+        if self.difference_input:
+            inputs.append("the last change")
+            if self.season_input:
+                inputs.append(f"the change {self.season_length} steps earlier")
         inputs.extend(term.replace("_", " ") for term in self.calendar)
         inputs.extend(f"column {name!r} (last value held ahead)" for name in self.covariates)
         target = {
@@ -160,6 +176,7 @@ class FeatureSpec:
             "value_scaler": self.value_scaler.to_dict(),
             "calendar": list(self.calendar),
             "season_input": self.season_input,
+            "difference_input": self.difference_input,
             "season_length": self.season_length,
             "target": self.target,
             "covariates": list(self.covariates),
@@ -177,6 +194,7 @@ class FeatureSpec:
             value_scaler=Scaler.from_dict(data["value_scaler"]),
             calendar=calendar,
             season_input=bool(data.get("season_input", False)),
+            difference_input=bool(data.get("difference_input", False)),  # absent in older bundles
             season_length=int(data.get("season_length", 1)),
             target=str(data.get("target", "value")),
             covariates=tuple(str(name) for name in data.get("covariates", [])),
@@ -207,6 +225,7 @@ def build_spec(
         value_scaler=Scaler.fit(train_values),
         calendar=calendar_terms(frequency) if config.calendar else (),
         season_input=bool(config.seasonal_input) and season > 1,
+        difference_input=bool(config.difference_input),
         season_length=season,
         target=config.target,
         covariates=tuple(config.covariates),
@@ -217,7 +236,9 @@ def build_spec(
 def context_length(spec: FeatureSpec, window: int) -> int:
     """Values needed before a target so that no input or base falls back for lack of history."""
     needs_season = spec.season_input or spec.target == "seasonal_change"
-    return window + spec.season_length if needs_season and spec.season_length > 1 else window
+    if needs_season and spec.season_length > 1:
+        return window + spec.season_length  # also covers the change inputs' step before the first row
+    return window + int(spec.difference_input)  # the first row's change reads one value before the window
 
 
 def _lag_index(positions: np.ndarray, lag: int) -> np.ndarray:
@@ -251,9 +272,15 @@ def feature_matrix(
     """
     n = len(scaled)
     columns = [scaled[:, np.newaxis]]
+    positions = np.arange(n)
+    season_ago = scaled[_lag_index(positions + 1, spec.season_length)]
     if spec.season_input:
-        positions = np.arange(n)
-        columns.append(scaled[_lag_index(positions + 1, spec.season_length)][:, np.newaxis])
+        columns.append(season_ago[:, np.newaxis])
+    if spec.difference_input:
+        previous = np.maximum(positions - 1, 0)
+        columns.append((scaled - scaled[previous])[:, np.newaxis])
+        if spec.season_input:
+            columns.append((season_ago - season_ago[previous])[:, np.newaxis])
     if spec.calendar:
         columns.append(calendar_matrix(pd.DatetimeIndex(index).shift(1), spec.calendar))
     columns.append(_scaled_covariates(spec, covariates, n))
@@ -295,6 +322,23 @@ def make_xy(
 def to_scaled(spec: FeatureSpec, outputs: np.ndarray, scaled: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """Model outputs of ``targets`` back to scaled values: ``outputs + base[t]`` (inverse of the target)."""
     return np.asarray(outputs, dtype=np.float64) + target_base(spec, scaled, targets)
+
+
+def _recursive_changes(
+    spec: FeatureSpec, values: np.ndarray, positions: np.ndarray, start: np.ndarray
+) -> list[np.ndarray]:
+    """The ``change`` (and ``season_ago_change``) columns of :func:`feature_matrix` for ``positions``
+    ``(k, window)`` absolute rows, read from ``values`` (local columns: absolute minus ``start``)."""
+    previous = np.maximum(positions - 1, 0)
+
+    def at(absolute: np.ndarray) -> np.ndarray:
+        return np.take_along_axis(values, absolute - start[:, np.newaxis], axis=1)
+
+    parts = [(at(positions) - at(previous))[:, :, np.newaxis]]
+    if spec.season_input:
+        lag = spec.season_length
+        parts.append((at(_lag_index(positions + 1, lag)) - at(_lag_index(previous + 1, lag)))[:, :, np.newaxis])
+    return parts
 
 
 def recursive_scaled(
@@ -343,6 +387,8 @@ def recursive_scaled(
         if spec.season_input:
             lag_cols = _lag_index(positions + 1, spec.season_length) - start[:, np.newaxis]
             parts.append(np.take_along_axis(values, lag_cols, axis=1)[:, :, np.newaxis])
+        if spec.difference_input:
+            parts.extend(_recursive_changes(spec, values, positions, start))
         if spec.calendar:
             parts.append(calendar[positions])
         if spec.covariates:

@@ -108,10 +108,11 @@ def test_rows_carry_the_next_steps_calendar_and_season_value():
     assert matrix[3, 1] == data.scaled[3]  # no value a season earlier yet: the last value
 
 
+@pytest.mark.parametrize("differences", [False, True])
 @pytest.mark.parametrize("target", TARGETS)
-def test_recursive_one_step_inputs_equal_training_inputs(target):
+def test_recursive_one_step_inputs_equal_training_inputs(target, differences):
     values = hourly()
-    data = prepare(values.to_numpy(), config_for(target), values.index, 24)
+    data = prepare(values.to_numpy(), config_for(target, difference_input=differences), values.index, 24)
     targets = data.split.test_targets
     model = RecordingModel()
     paths = recursive_scaled(model, data.spec, data.scaled, values.index, np.arange(targets.start, targets.stop),
@@ -122,9 +123,25 @@ def test_recursive_one_step_inputs_equal_training_inputs(target):
     np.testing.assert_allclose(paths[:, 0], direct, atol=1e-5)
 
 
-def test_recursive_paths_feed_predictions_back_not_actuals():
+def test_change_inputs_are_the_steps_of_the_value_and_season_columns():
     values = hourly()
-    data = prepare(values.to_numpy(), config_for("seasonal_change"), values.index, 24)
+    data = prepare(values.to_numpy(), config_for("change", difference_input=True), values.index, 24)
+    assert data.spec.names[:4] == ["value", "season_ago", "change", "season_ago_change"]
+    matrix = feature_matrix(data.spec, data.scaled, values.index)
+    p = 100
+    assert matrix[p, 2] == pytest.approx(data.scaled[p] - data.scaled[p - 1])
+    assert matrix[p, 3] == pytest.approx(data.scaled[p + 1 - 24] - data.scaled[p - 24])
+    assert matrix[0, 2] == 0 and matrix[0, 3] == 0  # no step before the first row
+    without_season = prepare(values.to_numpy(), ForecastConfig(window=12, difference_input=True), values.index, 24)
+    assert without_season.spec.names == ["value", "change"]
+    assert context_length(without_season.spec, 12) == 13 and context_length(data.spec, 12) == 36
+    assert "the last change" in data.spec.describe() and "change 24 steps earlier" in data.spec.describe()
+
+
+@pytest.mark.parametrize("differences", [False, True])
+def test_recursive_paths_feed_predictions_back_not_actuals(differences):
+    values = hourly()
+    data = prepare(values.to_numpy(), config_for("seasonal_change", difference_input=differences), values.index, 24)
     origin = data.split.test_targets.start
     first = recursive_scaled(RecordingModel(), data.spec, data.scaled, values.index, np.array([origin]), 12, 30)
     changed = data.scaled.copy()
@@ -156,6 +173,10 @@ def test_spec_round_trips_and_describes_itself():
     values = hourly()
     spec = prepare(values.to_numpy(), config_for("change"), values.index, 24).spec
     assert FeatureSpec.from_dict(spec.to_dict()) == spec
+    older = {key: value for key, value in spec.to_dict().items() if key != "difference_input"}
+    assert FeatureSpec.from_dict(older) == spec  # bundles saved before the option existed
+    changes = prepare(values.to_numpy(), config_for("change", difference_input=True), values.index, 24).spec
+    assert FeatureSpec.from_dict(changes.to_dict()) == changes and changes.difference_input
     text = spec.describe()
     assert "value 24 steps earlier" in text and "hour of day" in text and "change from the last value" in text
     assert context_length(spec, 12) == 36

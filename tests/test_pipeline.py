@@ -200,6 +200,19 @@ def test_feature_run_model_input_matches_its_test_windows():
     assert len(run.recent) == 10 + 7
 
 
+def test_change_inputs_predict_next_from_the_shortest_history_it_keeps():
+    values = sine_series(300)
+    config = ForecastConfig(window=10, horizon=5, units=4, epochs=2, batch_size=64, patience=0, seed=1,
+                            validation_fraction=0.15, difference_input=True, target="change")
+    run = run_forecast(values, config, classical=False)
+    assert run.features is not None and run.features.names == ["value", "change"]
+    first = run.predictions.index[0]
+    history = values.loc[: first - pd.Timedelta(days=1)]
+    assert len(run.recent) == 10 + 1  # the first row's change needs the value before the window
+    expected = run.predictions["lstm"].iloc[0]
+    assert pipeline.predict_next(run, history.iloc[-11:]) == pytest.approx(expected, abs=1e-4)
+
+
 def test_classical_references_are_scored_on_the_identical_test_targets(finished):
     from core.classical import one_step_forecasts
     from core.evaluate import forecast_metrics, mase_scale
