@@ -32,7 +32,7 @@ ADVANCED_FIELDS = (
     "test_fraction", "seed", "interval_level", "season_length", "time_limit_seconds", "backtest_folds",
 )
 #: Non-numeric settings, shown as the "Inputs and target" group (with the ``covariates`` picker below them).
-CHOICE_FIELDS = ("calendar", "seasonal_input", "target")
+CHOICE_FIELDS = ("calendar", "seasonal_input", "difference_input", "target")
 COVARIATE_HELP = (
     "Other numeric columns of your file that the model reads next to the value, e.g. humidity or wind when "
     "forecasting temperature. Each is scaled with statistics of the training period only. Their future values "
@@ -62,6 +62,7 @@ LABELS = {
     "backtest_folds": "Backtest start points (0 = off)",
     "calendar": "Calendar inputs (time of day, day of year)",
     "seasonal_input": "Value one season ago as an input",
+    "difference_input": "Recent changes as inputs",
     "target": "The model learns",
 }
 STATE_TEXT = {
@@ -198,9 +199,9 @@ with st.container(border=True):
             for index, name in enumerate(ADVANCED_FIELDS):
                 _widget(name, adv[index % 3])
             st.markdown("**Inputs and target**")
-            choice_cols = st.columns(3)
-            for column, name in zip(choice_cols, CHOICE_FIELDS, strict=True):
-                _choice_widget(name, column)
+            choice_cols = st.columns(2)  # two per row: the labels stay readable
+            for index, name in enumerate(CHOICE_FIELDS):
+                _choice_widget(name, choice_cols[index % 2])
             _covariate_picker()
     if st.button("Reset to suggested settings", icon=":material/restart_alt:", key="reset_config"):
         st.session_state.pop("config_for", None)

@@ -188,3 +188,17 @@ def test_presenter_mode_makes_learn_charts_taller() -> None:
         at.switch_page("pages/learn.py").run()
         heights.append(_chart(at, "Closest match").get("layout", {}).get("height"))
     assert heights[1] > heights[0]
+
+
+def test_recent_changes_toggle_reaches_the_config_and_the_link() -> None:
+    """The "Recent changes as inputs" toggle (``difference_input``, what won on hourly data) is a real
+    setting: switching it on changes the config the Train button would use, and a link carries it."""
+    at = _app(page="train", dataset="synthetic")
+    toggle = at.toggle(key="cfg_difference_input")
+    assert toggle.label == "Recent changes as inputs" and toggle.value is False
+    toggle.set_value(True).run()
+    assert not at.exception, at.exception
+    assert at.session_state["config_values"]["difference_input"] is True
+    assert "difference_input=1" in next(c.value for c in at.code)
+    linked = _app(page="train", dataset="synthetic", difference_input="1")
+    assert linked.toggle(key="cfg_difference_input").value is True
