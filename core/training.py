@@ -125,6 +125,26 @@ def positions_usable(model: keras.Model, data: WindowedData) -> keras.Model | No
     return sequence_model(model)
 
 
+def _apply_gradients(optimizer: keras.optimizers.Optimizer, gradients: list[tf.Tensor],
+                     variables: list[keras.Variable]) -> None:
+    """``optimizer.apply(gradients, variables)`` inside a traced function, without leaking the trace.
+
+    In a replica context (always the case without a distribution strategy) Keras' TensorFlow optimizer
+    sums the gradients over the replicas with ``ReplicaContext.all_reduce``, which wraps the sum in
+    ``tf.custom_gradient``. In graph mode that registers a gradient function in TensorFlow's global
+    gradient registry and never removes it; its closure holds tensors of the trace, so every traced
+    ``steps`` graph (and the loop bodies it registered in the eager context) stayed alive for the life of
+    the process: about 8 MB of resident memory per default Seattle training. Applying the update through
+    ``merge_call`` runs it in the cross-replica context, where Keras skips the all-reduce; with a single
+    replica that sum is the identity, so the update is the same.
+    """
+    context = tf.distribute.get_replica_context()
+    if context is None:  # already in a cross-replica context
+        optimizer.apply(gradients, variables)
+    else:
+        context.merge_call(lambda _strategy: optimizer.apply(gradients, variables))
+
+
 class _Compiled:
     """The compiled functions of one training: a chunk of optimizer steps, and validation errors.
 
@@ -183,7 +203,7 @@ class _Compiled:
                 with tf.GradientTape() as tape:
                     rows = slice(batch * size, (batch + 1) * size)
                     loss, count = batch_loss(a[rows], b[rows])
-                optimizer.apply(tape.gradient(loss, variables), variables)
+                _apply_gradients(optimizer, tape.gradient(loss, variables), variables)
                 total += loss * count
             return total
 
