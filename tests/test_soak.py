@@ -2,8 +2,10 @@
 
 Every job must reach a final state, the slot and the worker thread must be given back after each ending
 (completed, Stop, time limit, divergence, tab close while running, tab close while queued), and the resident
-memory may grow by at most 150 MB between the end of training 1 and the end of training 20. The measured
-figures are written to ``artifacts/soak.json`` (quoted in SECURITY.md).
+memory may grow by at most 50 MB between the end of training 1 and the end of training 20 (the issue allows
+150 MB; a per-training leak like the old ~7 MB one from TensorFlow's gradient registry would exceed 50 MB, and
+the measured growth is ~5 MB). The measured figures are written to ``artifacts/soak.json`` (quoted in
+SECURITY.md).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from tests.conftest import ROOT, wait_for
 pytestmark = pytest.mark.slow
 
 TRAININGS = 20
-RSS_GROWTH_LIMIT_MB = 150.0
+RSS_GROWTH_LIMIT_MB = 50.0
 # 200 daily points, window 10: a real LSTM that trains in about a second.
 TINY = ForecastConfig(window=10, horizon=3, units=4, epochs=3, batch_size=32, patience=0,
                       validation_fraction=0.0, seed=1)
