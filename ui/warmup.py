@@ -22,7 +22,9 @@ import streamlit as st
 
 __all__ = ["WARMUP_DELAY_SECONDS", "import_numeric_stack", "numeric_stack_ready", "warm_up_later"]
 
-#: Seconds between the end of the first script run and the TensorFlow import (the browser draws meanwhile).
+#: Seconds between the end of the first script run and the TensorFlow import: the browser loads and runs Plotly
+#: meanwhile. Longer (4 s) overlapped less under load but cost the Train page ~3 s when opened right away,
+#: as it then imports TensorFlow from the start itself (README "Performance").
 WARMUP_DELAY_SECONDS = 2.0
 
 _lock = threading.Lock()
