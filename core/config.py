@@ -84,8 +84,7 @@ FIELD_HELP: dict[str, str] = {
     "backtest_folds": "Forecasts from this many start points in the test data, each horizon steps long (0 = off).",
     "calendar": "Give the model the time of day and day of year (as the frequency allows) as inputs.",
     "seasonal_input": "Give the model the value one season earlier as an input.",
-    "difference_input": "Give the model the last change (and the change one season earlier) as inputs: helps "
-    "on smooth series such as hourly temperatures, where the next change is close to the one a season ago.",
+    "difference_input": "Give the model the last change (and the season-ago change) as inputs; helps on smooth data.",
     "target": "Learn the value itself, its change from the last value, or from one season earlier.",
     "covariates": "Other numeric columns of the file used as extra inputs (their last value is held ahead).",
 }
