@@ -99,18 +99,13 @@ def _covariates(args: argparse.Namespace, series: Any, names: tuple[str, ...]) -
     """The covariate columns read like the value column and aligned to its dates (None without any)."""
     if not names:
         return None
-    import pandas as pd
+    from core.intake import read_covariates
 
-    from core.intake import read_series
-
-    data = args.file.read_bytes()
-    columns = {}
     for name in names:
         if name not in series.columns:
             known = ", ".join(series.columns)
             raise CoreError(f"The file has no column {name!r} to use as a covariate: it has {known}.")
-        columns[name] = read_series(data, date_column=args.date_column, value_column=name).values
-    return pd.DataFrame(columns).reindex(series.values.index)
+    return read_covariates(args.file.read_bytes(), series, names).frame
 
 
 def _progress_printer(quiet: bool, epochs: int) -> Any:

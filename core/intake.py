@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,8 @@ from core.intake_table import table_from_lines, unique_names
 from core.types import LoadedSeries, Repair
 
 __all__ = [
+    "Covariates",
+    "read_covariates",
     "MAX_ROWS",
     "MAX_COLUMNS",
     "MAX_MISSING_FRACTION",
@@ -256,3 +259,45 @@ def _table_from_frame(frame: pd.DataFrame) -> tuple[RawTable, list[Repair]]:
     return RawTable(
         names, sample, len(frame), lambda positions: [frame[p] for p in positions], raw_cell, labels
     ), repairs
+
+
+@dataclass(frozen=True)
+class Covariates:
+    """Covariate columns ready for ``core.pipeline.run_forecast(..., covariates=frame)``.
+
+    Attributes:
+        frame: indexed by the series' dates, one float column per chosen name, no NaN.
+        notes: what intake repaired in these columns (one sentence each, naming the column).
+    """
+
+    frame: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+
+def read_covariates(data: bytes, series: LoadedSeries, names: tuple[str, ...]) -> Covariates:
+    """Read ``names`` from the file ``series`` came from, repaired like the value column, on the series' dates.
+
+    Args:
+        data: the uploaded file's bytes.
+        series: the series loaded from ``data`` (its date column and dates are used).
+        names: covariate columns, none of them the value column.
+
+    Raises:
+        DataError: one line naming the column that cannot be used and why.
+    """
+    columns: dict[str, pd.Series] = {}
+    notes: list[str] = []
+    for name in names:
+        try:
+            loaded = read_series(data, date_column=series.date_column, value_column=name)
+        except DataError as exc:
+            raise DataError(f"Column '{name}' can't be used as an input: {exc}") from exc
+        aligned = loaded.values.reindex(series.values.index)
+        missing = aligned.isna()
+        if missing.any():
+            first = aligned.index[missing.argmax()]
+            raise DataError(f"Column '{name}' can't be used as an input: it has no value at {int(missing.sum())} "
+                            f"of the series' dates (first {first:%Y-%m-%d %H:%M}).")
+        columns[name] = aligned.astype("float64")
+        notes.extend(f"Column '{name}': {repair.detail}" for repair in loaded.repairs if repair not in series.repairs)
+    return Covariates(frame=pd.DataFrame(columns, index=series.values.index), notes=tuple(notes))

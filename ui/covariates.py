@@ -1,4 +1,5 @@
-"""Covariates for the Train page: which other numeric columns the data offers, and their values on its dates.
+"""Covariates for the Train page: which other numeric columns the data offers, and their values (read by
+``core.intake.read_covariates``, shared with the command line) remembered per session.
 
 Session key (see ui/session.py): ``covariate_cache`` holds the last columns read from the upload, so a rerun
 does not re-read the file.
@@ -6,30 +7,15 @@ does not re-read the file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from core.errors import DataError
-from core.intake import read_series
+from core.intake import Covariates, read_covariates
 from core.types import LoadedSeries
 
-__all__ = ["Covariates", "covariate_options", "unavailable_reason", "read_covariates", "session_covariates"]
-
-
-@dataclass(frozen=True)
-class Covariates:
-    """Covariate columns ready for ``core.pipeline.run_forecast(..., covariates=frame)``.
-
-    Attributes:
-        frame: indexed by the series' dates, one float column per chosen name, no NaN.
-        notes: what intake repaired in these columns (one sentence each, naming the column).
-    """
-
-    frame: pd.DataFrame
-    notes: tuple[str, ...] = ()
+__all__ = ["Covariates", "covariate_options", "unavailable_reason", "session_covariates"]
 
 
 def covariate_options(series: LoadedSeries) -> list[str]:
@@ -44,35 +30,6 @@ def unavailable_reason(series: LoadedSeries) -> str:
     if st.session_state.get("upload") is not None and st.session_state.get("series_source") == "Edited table":
         return "The edited table holds only the value column; reset the table on the Data page to use other columns."
     return "This data has no other numeric columns; upload a CSV with more of them on the Data page to add some."
-
-
-def read_covariates(data: bytes, series: LoadedSeries, names: tuple[str, ...]) -> Covariates:
-    """Read ``names`` from the file ``series`` came from, repaired like the value column, on the series' dates.
-
-    Args:
-        data: the uploaded file's bytes.
-        series: the series loaded from ``data`` (its date column and dates are used).
-        names: covariate columns, none of them the value column.
-
-    Raises:
-        DataError: one line naming the column that cannot be used and why.
-    """
-    columns: dict[str, pd.Series] = {}
-    notes: list[str] = []
-    for name in names:
-        try:
-            loaded = read_series(data, date_column=series.date_column, value_column=name)
-        except DataError as exc:
-            raise DataError(f"Column '{name}' can't be used as an input: {exc}") from exc
-        aligned = loaded.values.reindex(series.values.index)
-        missing = aligned.isna()
-        if missing.any():
-            first = aligned.index[missing.argmax()]
-            raise DataError(f"Column '{name}' can't be used as an input: it has no value at {int(missing.sum())} "
-                            f"of the series' dates (first {first:%Y-%m-%d %H:%M}).")
-        columns[name] = aligned.astype("float64")
-        notes.extend(f"Column '{name}': {repair.detail}" for repair in loaded.repairs if repair not in series.repairs)
-    return Covariates(frame=pd.DataFrame(columns, index=series.values.index), notes=tuple(notes))
 
 
 def session_covariates(series: LoadedSeries, names: tuple[str, ...]) -> Covariates:
