@@ -118,6 +118,28 @@ def page(browser, streamlit_server):  # type: ignore[no-untyped-def]
     context.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """When a browser test fails, put what the page showed and the server log's tail in the failure report:
+    CI keeps only the printed output, not the screenshots."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    page = item.funcargs.get("page")
+    if page is not None:
+        try:
+            path = screenshot(page, f"failed-{item.name}")
+            text = main_area(page).inner_text(timeout=5_000)
+            report.sections.append(("page at the failure", f"url: {page.url}\nscreenshot: {path}\n{text[-4000:]}"))
+        except Exception as error:  # noqa: BLE001 - a report must not fail because the page is gone
+            report.sections.append(("page at the failure", f"could not read the page: {error}"))
+    log = ROOT / "artifacts" / "streamlit-server.log"
+    if "streamlit_server" in item.funcargs and log.exists():
+        tail = log.read_text(errors="replace").splitlines()[-60:]
+        report.sections.append(("streamlit server log (last 60 lines)", "\n".join(tail)))
+
+
 def main_area(page):  # type: ignore[no-untyped-def]
     """The page body, without the sidebar."""
     return page.locator('[data-testid="stMain"]')
@@ -127,6 +149,24 @@ def goto_page(page, title: str) -> None:  # type: ignore[no-untyped-def]
     """Open a page from the sidebar navigation and wait for its heading."""
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
     main_area(page).get_by_role("heading", name=re.compile(re.escape(title))).first.wait_for()
+
+
+def pick_option(page, widget, option: str) -> None:  # type: ignore[no-untyped-def]
+    """Choose ``option`` in a selectbox or multiselect ``widget`` (a locator around it).
+
+    Headless Chromium does not always open the list on a click of the text box (and a rerun that lands meanwhile
+    closes it), so press the widget's own Open button until the list shows, then click the option."""
+    choice = page.get_by_role("option", name=option, exact=True)
+
+    def listed() -> bool:
+        if choice.is_visible():
+            return True
+        if widget.get_by_role("combobox").get_attribute("aria-expanded") != "true":
+            widget.get_by_role("button", name="Open").click()
+        return False
+
+    wait_for(listed, timeout=30, interval=0.2, what=f"the option {option!r} to be listed")
+    choice.click()
 
 
 def set_number(page, label: str, value: float) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import goto_page, main_area, screenshot, set_number
+from tests.conftest import goto_page, main_area, pick_option, screenshot, set_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -37,9 +37,7 @@ def test_covariate_picker_feeds_the_trained_model(page, streamlit_server, tmp_pa
     main.get_by_text("Advanced settings").click()
     picker = main.locator(".st-key-cfg_covariates")
     picker.wait_for()
-    picker.get_by_role("combobox").click()
-    picker.get_by_role("combobox").press("ArrowDown")  # headless: the list opens on the key, not the click
-    page.get_by_role("option", name="humidity", exact=True).click()
+    pick_option(page, picker, "humidity")
     page.keyboard.press("Escape")
     picker.get_by_text("humidity").wait_for()
     main.get_by_text("hold each one at its last observed value", exact=False).wait_for()
