@@ -29,7 +29,8 @@ from core.training import TrainOutcome, train
 from core.types import ForecastRun, TrainControl
 from core.windows import Scaler, WindowedData, prepare
 
-__all__ = ["Fitted", "fit", "complete", "run_forecast", "resolve_season_length", "model_input", "predict_next"]
+__all__ = ["Fitted", "covariate_array", "fit", "complete", "run_forecast", "resolve_season_length", "model_input",
+           "predict_next"]
 
 
 def resolve_season_length(config: ForecastConfig, frequency: str) -> int:
@@ -112,7 +113,7 @@ def _recent(values: pd.Series, data: WindowedData) -> pd.Series:
     return pd.Series(data.values[-count:], index=values.index[-count:], name=values.name)
 
 
-def _covariate_array(values: pd.Series, config: ForecastConfig, covariates: pd.DataFrame | None) -> np.ndarray | None:
+def covariate_array(values: pd.Series, config: ForecastConfig, covariates: pd.DataFrame | None) -> np.ndarray | None:
     """The covariate columns ``config.covariates`` aligned to ``values``, shape ``(n, c)``, or None."""
     if not config.covariates:
         return None
@@ -210,7 +211,7 @@ def fit(
     frequency, numbers = _check_series(values)
     check_length(len(values), config)
     season = resolve_season_length(config, frequency)
-    cov = _covariate_array(values, config, covariates)
+    cov = covariate_array(values, config, covariates)
     data = prepare(numbers, config, values.index, season, cov)
     model = build_model(config, data.n_features)
     _stage(control, "training")

@@ -203,11 +203,12 @@ def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epo
         xaxis.update(tick0=1, dtick=1)  # auto ticks would land on halves and print "1, 1, 2, 2"
     layout: dict = {
         "title": {"text": "Loss per epoch (scaled data, lower is better)"},
-        "xaxis": xaxis, "yaxis": {"title": {"text": "loss"}, "type": "log" if log_y else "linear"},
+        "xaxis": xaxis,
+        "yaxis": _loss_axis(history, naive_loss) if log_y else {"title": {"text": "loss"}, "type": "linear"},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1.0, "xanchor": "right"},
         "margin": {"t": 70}, "shapes": [], "annotations": [],
     }
-    _naive_and_skill(data, layout, x, naive_loss, skill)
+    _naive_and_skill(data, layout, x, naive_loss, skill, log_y)
     if not history:
         layout["annotations"].append({"text": "Waiting for the first epoch…", "x": 0.5, "y": 0.8, "xref": "paper",
                                       "yref": "paper", "showarrow": False, "font": {"size": 16}})
@@ -215,6 +216,18 @@ def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epo
         layout["shapes"].append(_vline_shape(best_epoch))
         layout["annotations"].append(_vline_label(best_epoch, f"best epoch {best_epoch}", "center"))
     return go.Figure({"data": data, "layout": layout})
+
+
+def _loss_axis(history: Sequence[EpochRecord], naive_loss: float | None) -> dict:
+    """A logarithmic loss axis. Over a decade or more it labels the powers of ten only (Plotly's automatic log
+    ticks print bare digits between them, "2 5 0.1 2 5", which read as values); within a decade, its own ticks."""
+    axis: dict = {"title": {"text": "loss"}, "type": "log", "tickformat": ".2~g"}
+    values = [v for r in history for v in (r.loss, r.val_loss) if v is not None and math.isfinite(v) and v > 0]
+    if naive_loss is not None and math.isfinite(naive_loss) and naive_loss > 0:
+        values.append(naive_loss)
+    if values and max(values) >= 10 * min(values):
+        axis.update(dtick=1, minor={"ticks": "outside", "ticklen": 4, "showgrid": True})
+    return axis
 
 
 def _vline_shape(x: object) -> dict:
@@ -228,14 +241,17 @@ def _vline_label(x: object, text: str, anchor: str) -> dict:
 
 
 def _naive_and_skill(data: list[dict], layout: dict, x: list[int], naive_loss: float | None,
-                     skill: Sequence[float | None] | None) -> None:
-    """Naive reference line and the skill-per-epoch trace on a right-hand axis (−100 %..100 % shown)."""
+                     skill: Sequence[float | None] | None, log_y: bool = False) -> None:
+    """Naive reference line and the skill-per-epoch trace on a right-hand axis (−100 %..100 % shown).
+
+    On a log axis Plotly places a shape at its data value but an annotation at the log of it."""
     if naive_loss is not None and math.isfinite(naive_loss) and naive_loss > 0:
         layout["shapes"].append({"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": naive_loss,
                                  "y1": naive_loss, "yref": "y",
                                  "line": {"dash": "dot", "color": "rgb(44, 160, 44)", "width": 2}})
         layout["annotations"].append({"text": "'same as previous value' level", "showarrow": False, "x": 0,
-                                      "xanchor": "left", "xref": "x domain", "y": naive_loss,
+                                      "xanchor": "left", "xref": "x domain",
+                                      "y": math.log10(naive_loss) if log_y else naive_loss,
                                       "yanchor": "bottom", "yref": "y"})
     if skill is not None and any(v is not None for v in skill):
         data.append({"type": "scatter", "x": x, "y": [None if v is None else 100 * v for v in _finite(list(skill))],

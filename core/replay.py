@@ -103,9 +103,9 @@ class ReplayRecorder:
 
     def __init__(self, values: pd.Series, config: ForecastConfig, max_snapshots: int = MAX_SNAPSHOTS,
                  max_points: int = MAX_REPLAY_POINTS, covariates: pd.DataFrame | None = None) -> None:
-        from core.pipeline import _covariate_array  # imported late, as in _run_with_replay
+        from core.pipeline import covariate_array  # imported late, as in _run_with_replay
 
-        data = prepare_series(values, config, _covariate_array(values, config, covariates))
+        data = prepare_series(values, config, covariate_array(values, config, covariates))
         self._x = data.x_test[:max_points]
         self._data = data
         targets = data.split.test_targets

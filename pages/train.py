@@ -25,6 +25,8 @@ through_app()
 #: reruns the fragment on the server and redraws the chart in the browser, and both compete with the training
 #: for the CPU: 1 s still shows every epoch or so (README "Performance": live chart vs headless).
 POLL_SECONDS = 1.0
+#: How long Stop waits for the job to end before it leaves the final state to the polls.
+STOP_WAIT_SECONDS = 20.0
 
 BASIC_FIELDS = ("window", "horizon", "epochs", "units")
 ADVANCED_FIELDS = (
@@ -311,7 +313,12 @@ def _show_job(job: Any) -> None:
         st.progress(min(fraction, 1.0), text=line)
         if st.button("Stop", key="stop", icon=":material/stop_circle:"):
             job.stop()
-            st.rerun(scope="fragment")
+            # Stop is honoured after the current chunk of batches (about 0.1 s), then the forecast is finished
+            # with the best weights so far: wait for that here and redraw the page with the result, rather than
+            # leave the final state to the next timed poll.
+            with st.spinner("Stopping: finishing the forecast with the best weights so far…"):
+                ended = job.wait(STOP_WAIT_SECONDS)
+            st.rerun(scope="app" if ended else "fragment")
     elif snap.state in ("completed", "early_stopped", "stopped", "time_limit"):
         st.success(f"{text}. {snap.epoch} epochs in {_fmt_seconds(snap.elapsed_seconds)}. "
                    "See the results on the Forecast page.", icon=":material/check_circle:")

@@ -33,6 +33,11 @@ class FakeJob:
     def stop(self) -> None:
         self.stopped.set()
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Like ``Job.wait``: this job keeps "running" (the test controls it), so it never ends."""
+        del timeout
+        return False
+
 
 def _loss_chart(at: AppTest) -> dict[str, Any]:
     for chart in at.get("plotly_chart"):

@@ -172,6 +172,9 @@ def test_train_page_stop_mid_run_keeps_a_usable_model() -> None:
     assert not job.snapshot().done, "a new upload must not end the running job"
     at.switch_page("pages/train.py").run()
     at.button(key="stop").click().run()
+    # Stop waits for the job to end and redraws the page with the result: no timed poll needed.
+    assert job.snapshot().done
+    assert any("Stopped by you" in s.value for s in at.success), [s.value for s in at.success]
     assert job.wait(60)
     at.run()
     snapshot = job.snapshot()

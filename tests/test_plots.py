@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -131,6 +132,25 @@ def test_loss_figure_traces_log_axis_fixed_range_and_best_epoch():
     assert len(fig.layout.shapes) == 1 and fig.layout.shapes[0].x0 == 3 and fig.layout.shapes[0].x1 == 3
     assert [a.text for a in fig.layout.annotations] == ["best epoch 3"]
     assert loss_figure(history).layout.yaxis.type == "linear"
+
+
+def test_log_loss_axis_labels_powers_of_ten_over_a_decade_and_its_own_ticks_within_one():
+    falling = [EpochRecord(e, 0.5 / e**2, None, 0.1) for e in range(1, 30)]  # 0.5 .. 0.0006: three decades
+    axis = loss_figure(falling, log_y=True).layout.yaxis
+    assert axis.type == "log" and axis.dtick == 1 and axis.tickformat == ".2~g"
+    flat = [EpochRecord(e, 0.05 - 0.001 * e, None, 0.1) for e in range(1, 30)]  # 0.049 .. 0.021
+    assert loss_figure(flat, log_y=True).layout.yaxis.dtick is None
+    assert loss_figure(flat, log_y=True, naive_loss=0.9).layout.yaxis.dtick == 1, "the naive line counts too"
+
+
+def test_naive_level_label_sits_on_its_line_on_both_axis_types():
+    history = [EpochRecord(e, 0.5 / e, None, 0.1) for e in range(1, 10)]
+    for log_y in (False, True):
+        layout = loss_figure(history, log_y=log_y, naive_loss=0.2).layout
+        line = next(shape for shape in layout.shapes if shape.yref == "y")
+        label = next(a for a in layout.annotations if "same as previous value" in a.text)
+        assert line.y0 == 0.2  # a shape takes the data value on either axis type
+        assert label.y == pytest.approx(math.log10(0.2) if log_y else 0.2)  # an annotation takes its log
 
 
 def test_loss_figure_without_validation_and_with_nan():
