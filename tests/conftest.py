@@ -151,8 +151,8 @@ def goto_page(page, title: str) -> None:  # type: ignore[no-untyped-def]
     main_area(page).get_by_role("heading", name=re.compile(re.escape(title))).first.wait_for()
 
 
-def pick_option(page, widget, option: str) -> None:  # type: ignore[no-untyped-def]
-    """Choose ``option`` in a selectbox or multiselect ``widget`` (a locator around it).
+def pick_option(page, widget, option: str | re.Pattern[str]) -> None:  # type: ignore[no-untyped-def]
+    """Choose ``option`` (a whole label, or a pattern) in a selectbox or multiselect ``widget`` (a locator around it).
 
     Headless Chromium does not always open the list on a click of the text box (and a rerun that lands meanwhile
     closes it), so press the widget's own Open button until the list shows, then click the option."""

@@ -20,9 +20,6 @@ LOSS_POINTS_JS = """() => {
 }"""
 
 
-
-
-
 def _loss_points(page) -> int:  # type: ignore[no-untyped-def]
     return int(page.evaluate(LOSS_POINTS_JS))
 

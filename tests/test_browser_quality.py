@@ -6,18 +6,16 @@ import re
 
 import pytest
 
-from tests.conftest import goto_page, main_area, screenshot, wait_for
+from tests.conftest import goto_page, main_area, pick_option, screenshot, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
 
 
 def test_forecast_page_shows_classical_references_and_backtest(page, streamlit_server):  # type: ignore[no-untyped-def]
     page.goto(streamlit_server)
     main_area(page).get_by_role("heading", name="1. Data").wait_for()
-    main_area(page).locator('[data-testid="stSelectbox"]').filter(has_text="Built-in series").click()
-    page.get_by_role("option", name=re.compile("Seattle daily max")).click()
+    builtin = main_area(page).locator('[data-testid="stSelectbox"]').filter(has_text="Built-in series")
+    pick_option(page, builtin, re.compile("Seattle daily max"))
     main_area(page).get_by_text("1,461 points", exact=False).first.wait_for()
 
     goto_page(page, "Train")
