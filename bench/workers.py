@@ -63,16 +63,20 @@ def _config(series: Any, overrides: dict[str, Any]) -> Any:
     return ForecastConfig.from_dict(overrides, default_config(series.values, series.frequency))
 
 
-def _ours(path: Path, overrides: dict[str, Any], seed: int) -> dict[str, Any]:
-    """Our training as the CLI runs it: read the file, default config (+ overrides), run_forecast."""
+def _ours(path: Path, overrides: dict[str, Any], seed: int, replay: bool = False) -> dict[str, Any]:
+    """Our training as the CLI runs it: read the file, default config (+ overrides), run_forecast; with
+    ``replay``, as the app's Train button runs it (``core.replay.replay_runner``: also records the Learn page's
+    training replay, a test-span prediction per epoch)."""
     import core.pipeline  # noqa: F401  (import cost is not part of the timing)
+    from core.types import TrainControl
 
     started = time.perf_counter()
     series = _series(path)
     config = _config(series, {**overrides, "seed": seed})
     from core.pipeline import run_forecast
+    from core.replay import replay_runner
 
-    run = run_forecast(series.values, config)
+    run = replay_runner(series.values, config, TrainControl()) if replay else run_forecast(series.values, config)
     total = time.perf_counter() - started
     return {
         "fit_s": run.train_seconds, "total_s": total, "mae": run.metrics["lstm"]["mae"] if run.metrics else None,
@@ -92,7 +96,7 @@ def _plain_keras_windows(path: Path, overrides: dict[str, Any]) -> tuple[Any, An
 
 @worker
 def daily_ours(args: dict[str, Any]) -> dict[str, Any]:
-    return _ours(SEATTLE, args.get("overrides", {}), args["seed"])
+    return _ours(SEATTLE, args.get("overrides", {}), args["seed"], replay=bool(args.get("replay", False)))
 
 
 @worker

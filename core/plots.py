@@ -170,6 +170,11 @@ def _vline(fig: go.Figure, x: object, text: str, *, anchor: str = "left") -> Non
     fig.add_annotation(_vline_label(x, text, anchor))
 
 
+#: Up to this many epochs the loss lines show a marker per epoch; beyond it markers only clutter the line, and each
+#: is an SVG element the browser redraws on every poll of a running training.
+MARKERS_UP_TO = 60
+
+
 def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epoch: int | None = None,
                 epochs: int | None = None, naive_loss: float | None = None,
                 skill: Sequence[float | None] | None = None) -> go.Figure:
@@ -189,12 +194,13 @@ def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epo
         skill: ``1 − val_mae / naive_mae`` per epoch (one per record), drawn in % on a right-hand axis.
     """
     x = [r.epoch for r in history]
+    mode = "lines+markers" if len(history) <= MARKERS_UP_TO else "lines"
     data: list[dict] = [{"type": "scatter", "x": x, "y": _finite([r.loss for r in history]),
-                         "mode": "lines+markers", "name": "training loss",
+                         "mode": mode, "name": "training loss",
                          "hovertemplate": "epoch %{x}: %{y:.4g}<extra>training</extra>"}]
     if any(r.val_loss is not None for r in history):
         data.append({"type": "scatter", "x": x, "y": _finite([r.val_loss for r in history]),
-                     "mode": "lines+markers", "name": "validation loss",
+                     "mode": mode, "name": "validation loss",
                      "hovertemplate": "epoch %{x}: %{y:.4g}<extra>validation</extra>"})
     xaxis: dict = {"title": {"text": "epoch"}, "tickformat": "d"}
     if epochs:

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from core.plots import DOWNSAMPLE_ABOVE, forecast_figure, loss_figure, series_figure, unit_for
+from core.plots import DOWNSAMPLE_ABOVE, MARKERS_UP_TO, forecast_figure, loss_figure, series_figure, unit_for
 from core.types import EpochRecord, ForecastRun, LoadedSeries
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -141,6 +141,15 @@ def test_log_loss_axis_labels_powers_of_ten_over_a_decade_and_its_own_ticks_with
     flat = [EpochRecord(e, 0.05 - 0.001 * e, None, 0.1) for e in range(1, 30)]  # 0.049 .. 0.021
     assert loss_figure(flat, log_y=True).layout.yaxis.dtick is None
     assert loss_figure(flat, log_y=True, naive_loss=0.9).layout.yaxis.dtick == 1, "the naive line counts too"
+
+
+def test_loss_lines_drop_their_markers_for_long_trainings():
+    def modes(epochs: int) -> set[str]:
+        history = [EpochRecord(e, 1.0 / e, 1.1 / e, 0.1) for e in range(1, epochs + 1)]
+        return {trace.mode for trace in loss_figure(history).data}
+
+    assert modes(MARKERS_UP_TO) == {"lines+markers"}
+    assert modes(MARKERS_UP_TO + 1) == {"lines"}
 
 
 def test_naive_level_label_sits_on_its_line_on_both_axis_types():
