@@ -357,10 +357,13 @@ def default_config(series: pd.Series, frequency: str) -> ForecastConfig:
     # (the plain value target lost to "same as last step" on hourly and on daily minimum temperatures);
     # dropout 0.2 on daily and coarser data made the result steady over seeds (without it, 2 of 4 seeds
     # lost to naive on Seattle's daily maximum). Figures: README "Forecast quality" (python -m bench.quality).
+    # Sub-daily data also gets the recent changes as inputs: on Seattle's hourly temperatures (seeds 0-2) the
+    # test MAE fell from 0.170 / 0.127 / 0.142 °F without them to 0.064 / 0.087 / 0.059 with them.
     sub_daily = _base_alias(frequency) in ("h", "H", "min", "T", "s", "S")
     return ForecastConfig(
         calendar=True,
         seasonal_input=season_length_for(frequency) > 1,
+        difference_input=sub_daily,
         target="change",
         dropout=0.0 if sub_daily else 0.2,
         backtest_folds=5,
