@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from core.intake import read_series  # noqa: E402
-from core.types import LoadedSeries  # noqa: E402
+from core.data.intake import read_series  # noqa: E402
+from core.data.series import LoadedSeries  # noqa: E402
 
 BASELINES = ("naive", "seasonal_naive", "ets", "arima")
 
@@ -87,9 +87,9 @@ def benchmark_one(key: str, budget_seconds: float, seed: int = 42) -> dict[str, 
     """References, the default LSTM and auto mode on one series; test MAE in the series' units."""
     from dataclasses import replace
 
-    from core.auto import run_auto
     from core.config import default_config
-    from core.pipeline import run_forecast
+    from core.run.auto import run_auto
+    from core.run.pipeline import run_forecast
 
     title, loader = SERIES[key]
     series = loader()

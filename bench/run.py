@@ -116,7 +116,7 @@ def seed_job(table: Table, runs: int, quick: bool) -> None:
 
 def throughput(table: Table, runs: int, quick: bool) -> None:
     from core.config import default_config
-    from core.intake import read_series
+    from core.data.intake import read_series
 
     series = read_series((ROOT / "data" / "seattle_temp_max.csv").read_bytes())
     default_batch = default_config(series.values, series.frequency).batch_size

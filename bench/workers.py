@@ -52,7 +52,7 @@ def peak_rss_mb() -> float:
 
 
 def _series(path: Path) -> Any:
-    from core.intake import read_series
+    from core.data.intake import read_series
 
     return read_series(path.read_bytes())
 
@@ -67,14 +67,14 @@ def _ours(path: Path, overrides: dict[str, Any], seed: int, replay: bool = False
     """Our training as the CLI runs it: read the file, default config (+ overrides), run_forecast; with
     ``replay``, as the app's Train button runs it (``core.replay.replay_runner``: also records the Learn page's
     training replay, a test-span prediction per epoch)."""
-    import core.pipeline  # noqa: F401  (import cost is not part of the timing)
-    from core.types import TrainControl
+    import core.run.pipeline  # noqa: F401  (import cost is not part of the timing)
+    from core.model.progress import TrainControl
 
     started = time.perf_counter()
     series = _series(path)
     config = _config(series, {**overrides, "seed": seed})
-    from core.pipeline import run_forecast
-    from core.replay import replay_runner
+    from core.run.pipeline import run_forecast
+    from core.run.runners import replay_runner
 
     run = replay_runner(series.values, config, TrainControl()) if replay else run_forecast(series.values, config)
     total = time.perf_counter() - started
@@ -87,7 +87,7 @@ def _ours(path: Path, overrides: dict[str, Any], seed: int, replay: bool = False
 
 def _plain_keras_windows(path: Path, overrides: dict[str, Any]) -> tuple[Any, Any, Any]:
     """Series, config and the windows our pipeline trains and tests on (same split, same scaler)."""
-    from core.windows import prepare
+    from core.model.windows import prepare
 
     series = _series(path)
     config = _config(series, {**overrides, **PLAIN_INPUTS})
@@ -156,7 +156,7 @@ def seed_keras(args: dict[str, Any]) -> dict[str, Any]:
 
 def _throughput_data(batch_size: int) -> tuple[Any, Any]:
     from core.config import ForecastConfig
-    from core.windows import prepare
+    from core.model.windows import prepare
 
     series = _series(SEATTLE)
     config = ForecastConfig.from_dict({"batch_size": batch_size}, _config(series, PLAIN_INPUTS))
@@ -173,8 +173,8 @@ def throughput_ours(args: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
     import tensorflow as tf
 
-    from core import training
-    from core.model import build_model
+    from core.model import training
+    from core.model.network import build_model
 
     config, data = _throughput_data(args["batch_size"])
     model = build_model(config, data.x_train.shape[2])
@@ -244,7 +244,7 @@ def memory_soak(args: dict[str, Any]) -> dict[str, Any]:
     """RSS after 1 and after ``trainings`` trainings run one after another through a JobManager, as the app does."""
     import gc
 
-    from core.jobs import JobManager
+    from core.dashboard.jobs import JobManager
 
     series = _series(SEATTLE)
     config = _config(series, {"epochs": args.get("epochs", 5), "patience": 0})
@@ -279,13 +279,13 @@ def hourly_csv(path: Path, rows: int) -> None:
 @worker
 def scale_check(args: dict[str, Any]) -> dict[str, Any]:
     """Seconds to read + check a large CSV and build the Data page's first chart from it."""
-    import core.intake  # noqa: F401
-    import core.plots  # noqa: F401
+    import core.dashboard.charts  # noqa: F401
+    import core.data.intake  # noqa: F401
 
     path = Path(args["csv"])
     started = time.perf_counter()
-    from core.intake import read_series
-    from core.plots import series_figure
+    from core.dashboard.charts import series_figure
+    from core.data.intake import read_series
 
     series = read_series(path.read_bytes())
     checked = time.perf_counter() - started
@@ -297,12 +297,12 @@ def scale_check(args: dict[str, Any]) -> dict[str, Any]:
 @worker
 def scale_epoch(args: dict[str, Any]) -> dict[str, Any]:
     """Peak RSS of preparing and training one epoch (default config) on a large CSV."""
-    import core.pipeline  # noqa: F401
-    from core.model import build_model
-    from core.pipeline import resolve_season_length
-    from core.training import train
-    from core.types import TrainControl
-    from core.windows import prepare
+    import core.run.pipeline  # noqa: F401
+    from core.model.network import build_model
+    from core.model.progress import TrainControl
+    from core.model.training import train
+    from core.model.windows import prepare
+    from core.run.pipeline import resolve_season_length
 
     series = _series(Path(args["csv"]))
     before = rss_mb()

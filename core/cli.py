@@ -16,7 +16,8 @@ from typing import Any
 
 from core.errors import CoreError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors with exit code 2 and an ``error:`` last line."""
@@ -62,7 +63,7 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> Any:
-    from core.intake import read_series
+    from core.data.intake import read_series
 
     try:
         data = args.file.read_bytes()
@@ -72,7 +73,7 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def _command_check(args: argparse.Namespace) -> int:
-    from core.intake import describe
+    from core.data.intake import describe
 
     series = _load(args)
     json.dump(describe(series), sys.stdout, indent=2)
@@ -99,7 +100,7 @@ def _covariates(args: argparse.Namespace, series: Any, names: tuple[str, ...]) -
     """The covariate columns read like the value column and aligned to its dates (None without any)."""
     if not names:
         return None
-    from core.intake import read_covariates
+    from core.data.intake import read_covariates
 
     for name in names:
         if name not in series.columns:
@@ -122,10 +123,10 @@ def _progress_printer(quiet: bool, epochs: int) -> Any:
 
 
 def _command_forecast(args: argparse.Namespace) -> int:
-    from core.bundle import save_bundle
-    from core.intake import describe
-    from core.pipeline import run_forecast
-    from core.types import TrainControl
+    from core.data.intake import describe
+    from core.model.progress import TrainControl
+    from core.run.bundle import save_bundle
+    from core.run.pipeline import run_forecast
 
     series = _load(args)
     config = _resolve_config(args, series)
@@ -139,7 +140,7 @@ def _command_forecast(args: argparse.Namespace) -> int:
     if args.auto:
         if not 1 <= args.budget_seconds <= 86400:
             raise CoreError(f"--budget-seconds {args.budget_seconds:g} is out of range: allowed 1..86400")
-        from core.auto import run_auto
+        from core.run.auto import run_auto
 
         def progress(line: str) -> None:
             if not args.quiet and line.startswith("Auto mode"):

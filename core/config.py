@@ -13,25 +13,19 @@ import pandas as pd
 from core.errors import ConfigError, DataError
 
 __all__ = [
-    "ForecastConfig",
-    "FIELD_HELP",
-    "FIELD_RANGES",
-    "FIELD_CHOICES",
-    "TARGETS",
-    "PARAMETER_BUDGET",
-    "MAX_SPLIT_FRACTION",
-    "parameter_count",
-    "parse_set_options",
-    "season_length_for",
-    "default_config",
-    "minimum_length",
-    "check_length",
+    "PARAMETER_BUDGET", "MAX_SPLIT_FRACTION", "FIELD_RANGES", "TARGETS", "FIELD_CHOICES", "FIELD_HELP",
+    "ForecastConfig", "parameter_count", "parse_set_options", "season_length_for", "default_config",
+    "minimum_length", "check_length", "MAX_CALENDAR_INPUTS", "input_count",
 ]
+
 
 #: Largest number of trainable weights a model may have (blocks absurd models before ``fit``).
 PARAMETER_BUDGET = 2_000_000
+
+
 #: validation_fraction + test_fraction may not exceed this, so that training keeps most of the data.
 MAX_SPLIT_FRACTION = 0.8
+
 
 #: Allowed (min, max) per field, both ends inclusive.
 FIELD_RANGES: dict[str, tuple[float, float]] = {
@@ -53,9 +47,11 @@ FIELD_RANGES: dict[str, tuple[float, float]] = {
     "backtest_folds": (0, 20),
 }
 
+
 #: What the model learns to predict: the value itself, its change from the last value, or its
 #: change from the value one season earlier (residual learning; predictions add the base back).
 TARGETS = ("value", "change", "seasonal_change")
+
 
 #: Allowed values of the non-numeric fields (``covariates`` is a tuple of column names instead).
 FIELD_CHOICES: dict[str, tuple[Any, ...]] = {
@@ -64,6 +60,7 @@ FIELD_CHOICES: dict[str, tuple[Any, ...]] = {
     "difference_input": (False, True),
     "target": TARGETS,
 }
+
 
 FIELD_HELP: dict[str, str] = {
     "window": "How many past steps the model looks at to predict the next one.",
@@ -88,6 +85,7 @@ FIELD_HELP: dict[str, str] = {
     "target": "Learn the value itself, its change from the last value, or from one season earlier.",
     "covariates": "Other numeric columns of the file used as extra inputs (their last value is held ahead).",
 }
+
 
 _INT_FIELDS = (
     "window",

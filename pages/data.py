@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.datasets import builtin_names, builtin_title, load_builtin
+from core.dashboard.charts import series_figure
+from core.data.datasets import builtin_names, builtin_title, load_builtin
+from core.data.intake import read_series, series_from_frame
+from core.data.parsing.common import MAX_COLUMNS, MAX_ROWS
 from core.errors import CoreError
-from core.intake import MAX_COLUMNS, MAX_ROWS, read_series, series_from_frame
-from core.plots import frequency_word, series_figure, unit_for
+from core.words import frequency_word, unit_for
 from ui.router import through_app
 from ui.session import current_series, date_format, md_escape, set_series
 

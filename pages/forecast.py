@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.evaluate import best_reference
-from core.export import bundle_zip, config_json, figure_html, forecast_csv, predictions_csv
-from core.plots import forecast_figure, frequency_word, unit_for
-from core.plots_quality import backtest_figure
-from core.types import ForecastRun
+from core.dashboard.charts import forecast_figure
+from core.dashboard.export import bundle_zip, config_json, figure_html, forecast_csv, predictions_csv
+from core.dashboard.quality_charts import backtest_figure
+from core.evaluation.scoring import best_reference
+from core.run.results import ForecastRun
+from core.words import frequency_word, unit_for
 from ui.router import through_app
 from ui.session import date_format, md_escape
 
@@ -157,7 +158,8 @@ def _render(run: ForecastRun) -> None:
                        key="dl_predictions", on_click="ignore")
     c3.download_button("Download model (zip)", lambda: bundle_zip(run), "model_bundle.zip", "application/zip",
                        key="dl_model", on_click="ignore",
-                       help="model.keras + meta.json (scaler, settings, versions); load with core.bundle.load_bundle.")
+                       help="model.keras + meta.json (scaler, settings, versions); load with "
+                       "core.run.bundle.load_bundle.")
     c4.download_button("Download settings (JSON)", config_json(run.config), "config.json", "application/json",
                        key="dl_config", on_click="ignore",
                        help="Rerun headless: python -m core forecast FILE --out DIR --config config.json")

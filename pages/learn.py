@@ -6,12 +6,20 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.dashboard.learn_charts import (
+    copycat_figure,
+    copycat_lines_figure,
+    gates_figure,
+    replay_figure,
+    seed_band_figure,
+)
+from core.dashboard.report import report_card
 from core.errors import CoreError
-from core.explain import CopycatResult, copycat, lstm_internals, report_card
-from core.pipeline import model_input, predict_next
-from core.plots import frequency_word, unit_for
-from core.plots_learn import copycat_figure, copycat_lines_figure, gates_figure, replay_figure, seed_band_figure
-from core.types import ForecastRun
+from core.evaluation.diagnostics import CopycatResult, copycat
+from core.model.internals import lstm_internals
+from core.run.pipeline import model_input, predict_next
+from core.run.results import ForecastRun
+from core.words import frequency_word, unit_for
 from ui.router import through_app
 from ui.session import md_escape
 from ui.share import present, presenter_mode

@@ -8,12 +8,13 @@ from typing import Any
 
 import streamlit as st
 
-from core.auto import auto_runner, run_auto
 from core.config import FIELD_HELP, FIELD_RANGES, ForecastConfig, check_length, default_config
+from core.dashboard.charts import loss_figure
+from core.dashboard.presets import PRESETS, preset_names
 from core.errors import CoreError
-from core.plots import loss_figure
-from core.presets import PRESETS, preset_names
-from core.replay import naive_level, replay_runner, seed_spread_runner, skill_per_epoch
+from core.evaluation.diagnostics import naive_level, skill_per_epoch
+from core.run.auto import run_auto
+from core.run.runners import auto_runner, replay_runner, seed_spread_runner
 from ui.covariates import covariate_options, session_covariates, unavailable_reason
 from ui.router import through_app
 from ui.session import collect_finished_job, current_series, job_manager, md_escape, owner_id
@@ -373,7 +374,7 @@ def _naive_level(job: Any) -> Any:
     values = st.session_state.get("job_values")
     try:
         level = None if values is None else naive_level(values, job.config)
-    except (CoreError, ValueError):
+    except CoreError:
         level = None
     st.session_state["naive_level"] = (job.id, level)
     return level

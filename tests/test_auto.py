@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.auto import MIN_GAIN, SEARCHED, auto_runner, candidate_configs, run_auto
 from core.config import ForecastConfig
 from core.errors import ConfigError, DataError
-from core.types import TrainControl
+from core.model.progress import TrainControl
+from core.run.auto import MIN_GAIN, SEARCHED, candidate_configs, run_auto
+from core.run.runners import auto_runner
 
 pytestmark = pytest.mark.slow
 
@@ -140,7 +141,7 @@ def test_stop_before_any_epoch_and_missing_validation_are_plain_errors():
 
 
 def test_auto_job_shows_progress_and_stops_keeping_the_best_so_far():
-    from core.jobs import JobManager
+    from core.dashboard.jobs import JobManager
 
     manager = JobManager(runner=auto_runner(30))
     base = ForecastConfig(window=8, horizon=3, units=4, epochs=400, batch_size=16, patience=400, seed=2)

@@ -6,19 +6,50 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import core.backtest as backtest_module
-from core.backtest import (
-    Fold,
-    backtest,
-    classical_forecasters,
-    mean_forecaster,
-    naive_forecaster,
-    rolling_origins,
-    seasonal_naive_forecaster,
-)
-from core.datasets import synthetic_series
+import tests.test_backtest as this_module
+from core.dashboard.quality_charts import backtest_figure
+from core.data.datasets import synthetic_series
 from core.errors import ConfigError
-from core.plots_quality import backtest_figure
+from core.evaluation.backtest import Fold, backtest, rolling_origins
+from core.evaluation.baselines import Forecaster, mean_forecaster, naive_forecaster, seasonal_naive_forecaster
+from core.evaluation.classical import ClassicalFit, fit_classical
+
+
+# ETS/ARIMA as backtest forecasters that fit on the first history they get (the app fits before the test
+# span instead, ``core.run.pipeline.run_backtest``); kept here to check that such fits never see the future.
+def classical_forecasters(
+    season_length: int, *, refit: bool = False, time_budget_seconds: float = 30
+) -> dict[str, Forecaster]:
+    """``{"ets": ..., "arima": ...}`` forecasters backed by :mod:`core.classical`.
+
+    With ``refit=False`` (fast) the models are chosen and estimated once, on the first history they get
+    (the earliest fold when folds run in time order), and later folds only condition on their longer history
+    with those fixed parameters. A history that is shorter than the fitted one, or differs from it, triggers a
+    fresh fit, so parameters never come from values at or after a fold's origin. ``refit=True`` fits on every
+    fold (one full model search per fold, shared by both models: slow). A model that cannot be fitted yields NaN
+    predictions. The shared fit is timed under whichever of the two is called first (``BacktestResult.seconds``).
+    """
+    state: dict[str, tuple[np.ndarray, dict[str, ClassicalFit]]] = {}
+
+    def fits_for(history: np.ndarray) -> dict[str, ClassicalFit]:
+        cached = state.get("fit")
+        if cached is not None:
+            seen, fits = cached
+            longer_allowed = not refit and len(seen) <= len(history)
+            if (len(seen) == len(history) or longer_allowed) and np.array_equal(seen, history[: len(seen)]):
+                return fits
+        fits = fit_classical(history, len(history), season_length, time_budget_seconds=time_budget_seconds)
+        state["fit"] = (history.copy(), fits)
+        return fits
+
+    def make(name: str) -> Forecaster:
+        def forecast(history: np.ndarray, horizon: int) -> np.ndarray:
+            fit = fits_for(history)[name]
+            return fit.forecast(history, len(history), horizon)
+
+        return forecast
+
+    return {name: make(name) for name in ("ets", "arima")}
 
 
 def test_rolling_origins_end_at_n_end_in_time_order() -> None:
@@ -46,7 +77,7 @@ def test_too_short_series_or_bad_counts_give_one_line_errors() -> None:
         rolling_origins(40, folds=3, horizon=10, min_train=20)
     for kwargs, field in [({"folds": 0}, "folds=0"), ({"horizon": 0}, "horizon=0"), ({"step": 0}, "step=0")]:
         arguments = {"folds": 2, "horizon": 2, "min_train": 2, **kwargs}
-        with pytest.raises(ConfigError, match=field):
+        with pytest.raises(ValueError, match=field):
             rolling_origins(50, **arguments)
 
 
@@ -114,20 +145,20 @@ def test_seasonal_naive_repeats_the_last_season() -> None:
 
 
 def test_a_forecaster_of_the_wrong_shape_is_refused() -> None:
-    with pytest.raises(ConfigError, match="forecaster 'short' returned shape \\(1,\\), expected \\(2,\\)"):
+    with pytest.raises(ValueError, match="forecaster 'short' returned shape \\(1,\\), expected \\(2,\\)"):
         backtest(np.arange(10.0), rolling_origins(10, 2, 2, 3), {"short": lambda history, horizon: history[-1:]})
 
 
 def test_classical_forecasters_fit_once_before_the_first_origin(monkeypatch) -> None:
     fit_ends: list[int] = []
-    original = backtest_module.fit_classical
+    original = fit_classical
 
     def recording_fit(values, fit_end, season_length, **kwargs):
         fit_ends.append(fit_end)
         assert len(values) == fit_end  # it is only ever handed the history
         return original(values, fit_end, season_length, **kwargs)
 
-    monkeypatch.setattr(backtest_module, "fit_classical", recording_fit)
+    monkeypatch.setattr(this_module, "fit_classical", recording_fit)
     values = synthetic_series(150, "MS", seed=3, noise=0.5).to_numpy()
     folds = rolling_origins(150, folds=3, horizon=6, min_train=100)
     result = backtest(values, folds, {**classical_forecasters(12), "naive": naive_forecaster})

@@ -13,11 +13,11 @@ PY_FILES = [p for p in ROOT.rglob("*.py") if ".git" not in p.parts and "tests" n
 
 
 def test_core_never_imports_streamlit() -> None:
-    offenders = [p.name for p in (ROOT / "core").glob("*.py")
+    offenders = [p.name for p in (ROOT / "core").rglob("*.py")
                  if re.search(r"^\s*(import streamlit|from streamlit)", p.read_text(), re.M)]
     assert offenders == []
-    code = "import sys, core.cli, core.pipeline, core.jobs, core.plots, core.export, core.intake; " \
-           "print('streamlit' in sys.modules)"
+    code = ("import sys, core.cli, core.run.pipeline, core.dashboard.jobs, core.dashboard.charts, "
+            "core.dashboard.export, core.data.intake; print('streamlit' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "False", result.stderr
 

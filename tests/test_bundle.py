@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.bundle import META_FILE, MODEL_FILE, load_bundle, save_bundle
 from core.config import ForecastConfig
 from core.errors import DataError, TrainingError
-from core.model import predict_scaled
-from core.pipeline import run_forecast
-from core.types import ForecastRun
-from core.windows import Scaler, prepare
+from core.model.network import predict_scaled
+from core.model.scaling import Scaler
+from core.model.windows import prepare
+from core.run.bundle import META_FILE, MODEL_FILE, load_bundle, save_bundle
+from core.run.pipeline import run_forecast
+from core.run.results import ForecastRun
 
 # 150 points leave 92 training windows: 2 equal batches of 46.
 CONFIG = ForecastConfig(

@@ -92,7 +92,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import ForecastConfig
-from core.pipeline import run_forecast
+from core.run.pipeline import run_forecast
 from tests.conftest import APP
 
 TIMEOUT = 90

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import core.classical as classical
-from core.classical import fit_classical, forecast_from, fourier_terms, one_step_forecasts
-from core.datasets import synthetic_series
-from core.errors import ConfigError
+import core.evaluation.classical as classical
+from core.data.datasets import synthetic_series
+from core.evaluation.classical import fit_classical, forecast_from, fourier_terms, one_step_forecasts
 
 SEASON = 12
 N = 180
@@ -96,14 +95,14 @@ def test_forecast_from_an_origin_reads_nothing_at_or_after_it(values, fits) -> N
 
 
 def test_forecast_from_refuses_a_fit_that_saw_the_origin(values, fits) -> None:
-    with pytest.raises(ConfigError, match="past the origin"):
+    with pytest.raises(ValueError, match="past the origin"):
         forecast_from(values, FIT_END - 1, 3, SEASON, fits)
-    with pytest.raises(ConfigError, match="steps=0"):
+    with pytest.raises(ValueError, match="steps=0"):
         forecast_from(values, FIT_END, 0, SEASON, fits)
 
 
 def test_targets_before_the_fit_end_are_refused(values, fits) -> None:
-    with pytest.raises(ConfigError, match="targets"):
+    with pytest.raises(ValueError, match="targets"):
         one_step_forecasts(values, FIT_END, range(FIT_END - 1, N), SEASON, fits=fits)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core.datasets import builtin_csv_bytes
+from core.data.datasets import builtin_csv_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ["--set", "epochs=3", "--set", "units=4", "--quiet"]

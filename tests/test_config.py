@@ -23,7 +23,7 @@ from core.config import (
     season_length_for,
 )
 from core.errors import ConfigError, DataError
-from core.windows import split_series
+from core.model.windows import split_series
 
 
 def series(n: int, freq: str = "D") -> pd.Series:
@@ -128,7 +128,7 @@ def test_parameter_budget():
 
 @pytest.mark.parametrize(("units", "layers"), [(4, 1), (8, 3)])
 def test_parameter_count_matches_keras(units, layers):
-    from core.model import build_model
+    from core.model.network import build_model
 
     config = ForecastConfig(window=5, units=units, layers=layers, dropout=0.1)
     assert parameter_count(config) == build_model(config).count_params()

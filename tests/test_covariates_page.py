@@ -10,9 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import ForecastConfig
-from core.explain import report_card
-from core.replay import naive_level, replay_runner
-from core.types import TrainControl
+from core.dashboard.report import report_card
+from core.evaluation.diagnostics import naive_level
+from core.model.progress import TrainControl
+from core.run.runners import replay_runner
 from tests.conftest import APP
 
 pytestmark = pytest.mark.apptest

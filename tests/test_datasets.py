@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.datasets import (
+from core.data.datasets import (
     BUILTIN,
     DATA_DIR,
     builtin_csv_bytes,
@@ -15,8 +15,8 @@ from core.datasets import (
     load_builtin,
     synthetic_series,
 )
+from core.data.intake import read_series
 from core.errors import DataError
-from core.intake import read_series
 
 SEED_VALUES = [20, 21, 22, 24, 27, 30, 32, 33, 35, 34, 32, 29, 25, 22, 21, 20, 18, 17, 16, 15]
 

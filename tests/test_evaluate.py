@@ -12,16 +12,38 @@ import pytest
 from keras import layers
 
 from core.config import ForecastConfig
-from core.evaluate import (
-    evaluate_test,
-    forecast_metrics,
-    mase_scale,
-    mean_forecast,
-    naive_forecast,
-    seasonal_naive_forecast,
-)
-from core.intervals import calibrate, conformal_quantile, future_forecast, interval_coverage, recursive_paths
-from core.windows import prepare
+from core.evaluation.baselines import mean_forecast, naive_forecast, seasonal_naive_forecast
+from core.evaluation.intervals import calibrate, conformal_quantile, future_forecast, interval_coverage
+from core.evaluation.metrics import forecast_metrics, mase_scale
+from core.evaluation.scoring import evaluate_test
+from core.model.network import predict_scaled
+from core.model.windows import prepare
+
+
+# The plain recursive forecast (value-only inputs) that ``core.model.recursive.recursive_scaled`` generalises.
+def recursive_paths(
+    model: keras.Model, scaled: np.ndarray, origins: np.ndarray, window: int, steps: int
+) -> np.ndarray:
+    """Forecast ``steps`` ahead from each origin, feeding predictions back as inputs.
+
+    Args:
+        model: one-step model in scaled units.
+        scaled: shape ``(n,)`` scaled series.
+        origins: shape ``(k,)`` indices of the first forecast target; inputs are ``scaled[o - window:o]``.
+        window: input length.
+        steps: forecast length.
+
+    Returns:
+        shape ``(k, steps)`` scaled predictions; column ``h - 1`` is the ``h``-step forecast.
+    """
+    origins = np.asarray(origins, dtype=np.int64)
+    offsets = np.arange(-window, 0)
+    inputs = np.asarray(scaled, dtype=np.float64)[origins[:, np.newaxis] + offsets]
+    paths = np.empty((len(origins), steps), dtype=np.float64)
+    for step in range(steps):
+        paths[:, step] = predict_scaled(model, inputs)
+        inputs = np.concatenate([inputs[:, 1:], paths[:, step : step + 1]], axis=1)
+    return paths
 
 
 def last_value_model(window: int) -> keras.Model:

@@ -10,21 +10,16 @@ import pandas as pd
 import pytest
 
 from core.config import ForecastConfig
-from core.datasets import synthetic_series
+from core.dashboard.report import report_card
+from core.data.datasets import synthetic_series
 from core.errors import DataError
-from core.explain import copycat, lstm_internals, lstm_layers, overfit_epoch, report_card
-from core.model import build_model
-from core.pipeline import model_input, predict_next, run_forecast
-from core.replay import (
-    ReplayRecorder,
-    naive_level,
-    replay_runner,
-    seed_spread,
-    seed_spread_runner,
-    skill_per_epoch,
-)
-from core.types import EpochRecord, TrainControl
-from core.windows import prepare
+from core.evaluation.diagnostics import copycat, naive_level, overfit_epoch, skill_per_epoch
+from core.model.internals import lstm_internals, lstm_layers
+from core.model.network import build_model
+from core.model.progress import EpochRecord, TrainControl
+from core.model.windows import prepare
+from core.run.pipeline import model_input, predict_next, run_forecast
+from core.run.runners import ReplayRecorder, replay_runner, seed_spread, seed_spread_runner
 
 TINY = ForecastConfig(window=6, horizon=2, units=4, epochs=3, batch_size=16, patience=0,
                       validation_fraction=0.15, test_fraction=0.2, seed=3)
@@ -223,7 +218,7 @@ def test_seed_spread_stops_after_the_current_training_and_reports_stages() -> No
 
 
 def test_loss_figure_draws_the_naive_level_and_skill_per_epoch() -> None:
-    from core.plots import loss_figure
+    from core.dashboard.charts import loss_figure
 
     history = [EpochRecord(1, 0.5, 0.4, 0.1, val_mae=0.3), EpochRecord(2, 0.4, 0.3, 0.1, val_mae=0.1)]
     fig = loss_figure(history, best_epoch=2, naive_loss=0.35, skill=skill_per_epoch(history, 0.2))

@@ -14,17 +14,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from core.errors import TrainingError
-from core.export import (
+from core.dashboard.export import (
     bundle_zip,
     config_json,
     figure_html,
     forecast_csv,
     neutralise_formulas,
     predictions_csv,
-    safe_label,
 )
-from core.types import ForecastRun
+from core.errors import TrainingError
+from core.run.results import ForecastRun
+from core.words import safe_label
 
 
 def make_run(*, usable: bool = True, freq: str = "D") -> ForecastRun:
@@ -121,7 +121,7 @@ def test_bundle_zip_zips_what_save_bundle_writes(monkeypatch):
         (directory / "meta.json").write_text(json.dumps({"value_column": run.value_column}))
         written.append(directory)
 
-    monkeypatch.setitem(sys.modules, "core.bundle", types.SimpleNamespace(save_bundle=save_bundle))
+    monkeypatch.setitem(sys.modules, "core.run.bundle", types.SimpleNamespace(save_bundle=save_bundle))
     data = bundle_zip(make_run())
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert sorted(archive.namelist()) == ["meta.json", "model.keras"]

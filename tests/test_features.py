@@ -7,17 +7,17 @@ import pandas as pd
 import pytest
 
 from core.config import TARGETS, ForecastConfig
-from core.features import (
+from core.model.features import (
     FeatureSpec,
     calendar_matrix,
     calendar_terms,
     context_length,
     feature_matrix,
-    recursive_scaled,
     target_base,
     to_scaled,
 )
-from core.windows import prepare
+from core.model.recursive import recursive_scaled
+from core.model.windows import prepare
 
 
 def hourly(n: int = 400, seed: int = 0) -> pd.Series:

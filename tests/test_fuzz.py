@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.config import FIELD_RANGES, PARAMETER_BUDGET, ForecastConfig, parameter_count, parse_set_options
+from core.data.intake import read_series
 from core.errors import ConfigError, DataError
-from core.intake import read_series
 from tests.conftest import ROOT
 from tests.test_intake import assert_valid
 

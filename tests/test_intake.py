@@ -12,11 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import core.intake_table
+import core.data.parsing.table
+from core.data.intake import describe, read_series, series_from_frame
+from core.data.parsing.common import MAX_COLUMNS, MAX_ROWS
+from core.data.parsing.fast import rewrite_to_iso, to_float
+from core.data.series import LoadedSeries
 from core.errors import DataError
-from core.intake import MAX_COLUMNS, MAX_ROWS, describe, read_series, series_from_frame
-from core.intake_fast import rewrite_to_iso, to_float
-from core.types import LoadedSeries
 
 NOT_TEXT = "This is not a text CSV file."
 
@@ -498,7 +499,7 @@ def test_huge_header_names_the_limit() -> None:
 
 
 def test_too_many_rows_names_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(core.intake_table, "MAX_ROWS", 20)
+    monkeypatch.setattr(core.data.parsing.table, "MAX_ROWS", 20)
     with pytest.raises(DataError, match=r"^The file has 30 data rows; the limit is 20\.$"):
         load(daily())
 

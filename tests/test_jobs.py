@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.dashboard.jobs import JobManager, best_epoch_of
 from core.errors import DataError, TrainingError
-from core.jobs import JobManager, best_epoch_of
-from core.types import EpochRecord, ForecastRun, TrainControl
+from core.model.progress import EpochRecord, TrainControl
+from core.run.results import ForecastRun
 
 WAIT = 10.0  # generous upper bound for condition waits; tests finish far sooner
 
@@ -228,7 +229,7 @@ def test_release_on_tab_close_cancels_and_forgets(baseline):
 def test_runner_errors_fail_the_job_and_free_the_slot(baseline, caplog, error, expected):
     runner = FakeRunner(error=error)
     manager = make(runner)
-    with caplog.at_level(logging.INFO, logger="core.jobs"):
+    with caplog.at_level(logging.INFO, logger="core.dashboard.jobs"):
         failing = manager.submit("a", series("a"), FakeConfig())
         assert failing.wait(WAIT)
     snap = failing.snapshot()
@@ -384,15 +385,16 @@ def test_progress_counts_batches_of_the_epoch_in_progress(baseline):
 
 
 def test_core_ui_modules_never_import_streamlit():
-    code = "import sys, core.jobs, core.plots, core.export; assert 'streamlit' not in sys.modules"
+    code = ("import sys, core.dashboard.jobs, core.dashboard.charts, core.dashboard.export; "
+            "assert 'streamlit' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
 def test_real_pipeline_through_the_manager_plots_and_exports(baseline):
     """End to end with the real ``run_forecast``: a tiny model trained in a worker thread."""
     from core.config import ForecastConfig
-    from core.export import bundle_zip, forecast_csv, predictions_csv
-    from core.plots import forecast_figure, loss_figure
+    from core.dashboard.charts import forecast_figure, loss_figure
+    from core.dashboard.export import bundle_zip, forecast_csv, predictions_csv
 
     rng = np.random.default_rng(0)
     days = np.arange(240)
@@ -422,7 +424,7 @@ def test_real_pipeline_through_the_manager_plots_and_exports(baseline):
 
 def test_real_pipeline_stop_keeps_the_partial_model(baseline):
     from core.config import ForecastConfig
-    from core.pipeline import run_forecast
+    from core.run.pipeline import run_forecast
 
     first_epoch = threading.Event()
 

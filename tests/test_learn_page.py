@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.presets import PRESETS
+from core.dashboard.presets import PRESETS
 from tests.conftest import APP
 
 pytestmark = pytest.mark.apptest
@@ -138,7 +138,7 @@ def test_shared_link_opens_the_same_dataset_preset_and_settings() -> None:
 
 def test_shared_link_carries_yes_no_and_choice_settings() -> None:
     from core.config import default_config
-    from core.datasets import load_builtin
+    from core.data.datasets import load_builtin
 
     synthetic = load_builtin("synthetic")
     base = default_config(synthetic.values, synthetic.frequency)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.jobs import JobSnapshot
-from core.types import EpochRecord
+from core.dashboard.jobs import JobSnapshot
+from core.model.progress import EpochRecord
 from tests.conftest import APP
 
 pytestmark = pytest.mark.apptest

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core.config import ForecastConfig
-from core.model import build_model, predict_scaled, sequence_model
+from core.model.network import build_model, predict_scaled, sequence_model
 
 
 @pytest.mark.parametrize(("layers", "features", "dropout"), [(1, 1, 0.0), (2, 3, 0.2)])

@@ -222,8 +222,8 @@ def test_script_runs_do_not_reset_keras_while_a_model_trains() -> None:
 def test_diverged_training_shows_a_plain_message_and_keeps_the_previous_model(monkeypatch) -> None:
     import keras
 
-    from core import pipeline
-    from core.model import build_model
+    from core.model.network import build_model
+    from core.run import pipeline
 
     at = _app()
     at.switch_page("pages/train.py").run()

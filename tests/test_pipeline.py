@@ -9,12 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import core.pipeline as pipeline
+import core.run.pipeline as pipeline
 from core.config import ForecastConfig
 from core.errors import DataError
-from core.model import build_model
-from core.pipeline import run_forecast
-from core.types import FINAL_STATUSES, TrainControl
+from core.evaluation.scoring import best_reference
+from core.model.network import build_model
+from core.model.progress import FINAL_STATUSES, TrainControl
+from core.run.pipeline import run_forecast
+from core.words import verdict
 
 # 300 points leave 185 training windows: 5 equal batches of 37.
 CONFIG = ForecastConfig(window=10, horizon=5, units=8, epochs=4, batch_size=37, patience=2, seed=1)
@@ -166,7 +168,7 @@ def test_irregular_or_non_finite_series_is_refused():
 @pytest.mark.slow
 def test_default_config_beats_naive_on_the_bundled_seattle_series():
     from core.config import default_config
-    from core.datasets import load_builtin
+    from core.data.datasets import load_builtin
 
     series = load_builtin("seattle")
     run = run_forecast(series.values, default_config(series.values, series.frequency))
@@ -214,8 +216,8 @@ def test_change_inputs_predict_next_from_the_shortest_history_it_keeps():
 
 
 def test_classical_references_are_scored_on_the_identical_test_targets(finished):
-    from core.classical import one_step_forecasts
-    from core.evaluate import forecast_metrics, mase_scale
+    from core.evaluation.classical import one_step_forecasts
+    from core.evaluation.metrics import forecast_metrics, mase_scale
 
     values, _, _, run = finished
     numbers = values.to_numpy()
@@ -235,18 +237,21 @@ def test_verdict_names_the_best_reference_plainly():
     def metrics(**maes):
         return {name: {"mae": mae} for name, mae in maes.items()}
 
-    text = pipeline.verdict(metrics(lstm=2.0, naive=2.5, seasonal_naive=3.0, mean=5.0, ets=2.2, arima=1.9))
+    def sentence(scores):
+        return verdict(scores["lstm"]["mae"], scores["naive"]["mae"], best_reference(scores))
+
+    text = sentence(metrics(lstm=2.0, naive=2.5, seasonal_naive=3.0, mean=5.0, ets=2.2, arima=1.9))
     assert "beats the naive forecast" in text and "but NOT ARIMA" in text and "1.9" in text
-    text = pipeline.verdict(metrics(lstm=1.5, naive=2.5, seasonal_naive=3.0, mean=5.0, ets=2.2, arima=float("nan")))
+    text = sentence(metrics(lstm=1.5, naive=2.5, seasonal_naive=3.0, mean=5.0, ets=2.2, arima=float("nan")))
     assert text.startswith("The LSTM beats every reference") and "ETS" in text
-    text = pipeline.verdict(metrics(lstm=3.5, naive=2.5, seasonal_naive=3.0, mean=5.0))
+    text = sentence(metrics(lstm=3.5, naive=2.5, seasonal_naive=3.0, mean=5.0))
     assert text.startswith("The LSTM does NOT beat the naive forecast") and "best reference" not in text
 
 
 def test_backtest_folds_lie_in_the_test_span_and_read_only_their_history(finished):
     from dataclasses import replace
 
-    from core.windows import prepare_series
+    from core.model.windows import prepare_series
 
     values, _, _, run = finished
     data = prepare_series(values, replace(CONFIG, backtest_folds=3))

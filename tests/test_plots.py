@@ -10,8 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from core.plots import DOWNSAMPLE_ABOVE, MARKERS_UP_TO, forecast_figure, loss_figure, series_figure, unit_for
-from core.types import EpochRecord, ForecastRun, LoadedSeries
+from core.dashboard.charts import DOWNSAMPLE_ABOVE, MARKERS_UP_TO, forecast_figure, loss_figure, series_figure
+from core.data.series import LoadedSeries
+from core.model.progress import EpochRecord
+from core.run.results import ForecastRun
+from core.words import unit_for
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -212,7 +215,7 @@ def test_unusable_run_shows_history_and_message_only():
 
 
 def test_frequency_words_are_plain() -> None:
-    from core.plots import frequency_word
+    from core.words import frequency_word
 
     assert [frequency_word(f) for f in ("D", "h", "15min", "W-SUN", "MS", "QS-JAN", "odd")] == [
         "day", "hour", "15 minutes", "week", "month", "quarter", "step"]

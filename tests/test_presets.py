@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from core.config import ForecastConfig, check_length, default_config
-from core.datasets import builtin_names, load_builtin, synthetic_series
+from core.dashboard.presets import PRESETS, preset_config, preset_names
+from core.data.datasets import builtin_names, load_builtin, synthetic_series
 from core.errors import ConfigError
-from core.pipeline import run_forecast
-from core.presets import PRESETS, preset_config, preset_names
+from core.run.pipeline import run_forecast
 
 
 @pytest.mark.parametrize("dataset", builtin_names())

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from core.config import FIELD_RANGES
-from core.export import FORMULA_PREFIXES, _csv_bytes
-from core.intake import read_series
+from core.dashboard.export import FORMULA_PREFIXES, _csv_bytes
+from core.data.intake import read_series
 from tests.conftest import APP, ROOT, goto_page, main_area, screenshot, wait_for
 
 IMG = "<img src=x onerror=alert(1)>"

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import core.pipeline as pipeline
+import core.run.pipeline as pipeline
 from core.config import ForecastConfig
-from core.jobs import END_STATES, JobManager
+from core.dashboard.jobs import END_STATES, JobManager
 from tests.conftest import ROOT, wait_for
 
 pytestmark = pytest.mark.slow

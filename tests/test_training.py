@@ -10,12 +10,12 @@ import keras
 import numpy as np
 import pytest
 
-import core.training as training
+import core.model.training as training
 from core.config import ForecastConfig
-from core.model import build_model, predict_scaled, sequence_model
-from core.training import train
-from core.types import EpochRecord, TrainControl
-from core.windows import prepare
+from core.model.network import build_model, predict_scaled, sequence_model
+from core.model.progress import EpochRecord, TrainControl
+from core.model.training import train
+from core.model.windows import prepare
 
 # 88 training windows: batch 22 gives 4 equal batches (one traced train step, faster tests);
 # PARTIAL's batch 16 leaves a short last batch, as most real series do.

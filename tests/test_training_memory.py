@@ -2,7 +2,7 @@
 
 Keras' optimizer wrapped its gradient all-reduce in ``tf.custom_gradient``, which registers a gradient function
 in TensorFlow's global registry for every trace; that kept each training's compiled graph alive (~8 MB of
-resident memory per training in one server process). ``core.training._apply_gradients`` avoids it.
+resident memory per training in one server process). ``core.model.training._apply_gradients`` avoids it.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import pytest
 from tensorflow.python.eager import context
 from tensorflow.python.framework import func_graph, ops
 
-import core.training as training
+import core.model.training as training
 from core.config import ForecastConfig
-from core.model import build_model
-from core.training import train
-from core.types import TrainControl
-from core.windows import prepare
+from core.model.network import build_model
+from core.model.progress import TrainControl
+from core.model.training import train
+from core.model.windows import prepare
 
 CONFIG = ForecastConfig(window=8, units=6, epochs=2, batch_size=16, dropout=0.1, patience=0,
                         validation_fraction=0.2, seed=5)

@@ -6,10 +6,36 @@ import json
 
 import numpy as np
 import pytest
+from numpy.lib.stride_tricks import sliding_window_view
 
 from core.config import ForecastConfig
 from core.errors import DataError
-from core.windows import Scaler, make_windows, prepare, split_series
+from core.model.scaling import Scaler
+from core.model.windows import prepare, split_series
+
+
+# Reference windowing (one input feature) that the feature-aware ``prepare`` generalises; kept here as a
+# readable statement of the windowing rule.
+def make_windows(scaled: np.ndarray, window: int, targets: range) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs and targets for consecutive target indices.
+
+    Args:
+        scaled: shape ``(n,)`` scaled series.
+        window: input length.
+        targets: target indices, each ``>= window`` and ``< n``.
+
+    Returns:
+        ``X`` of shape ``(len(targets), window, 1)`` float32 (row ``i`` is ``scaled[t - window:t]``)
+        and ``y`` of shape ``(len(targets),)`` float32.
+    """
+    if len(targets) == 0:
+        return np.zeros((0, window, 1), np.float32), np.zeros((0,), np.float32)
+    # Row r of the view is scaled[r:r + window], the input of target r + window.
+    view = sliding_window_view(scaled[: targets.stop - 1], window)
+    inputs = view[targets.start - window : targets.stop - window]
+    x = np.ascontiguousarray(inputs, dtype=np.float32)[:, :, np.newaxis]
+    y = np.asarray(scaled[targets.start : targets.stop], dtype=np.float32)
+    return x, y
 
 GRID = [
     (n, window, val, test)

@@ -1,5 +1,5 @@
 """Covariates for the Train page: which other numeric columns the data offers, and their values (read by
-``core.intake.read_covariates``, shared with the command line) remembered per session.
+``core.data.intake.read_covariates``, shared with the command line) remembered per session.
 
 Session key (see ui/session.py): ``covariate_cache`` holds the last columns read from the upload, so a rerun
 does not re-read the file.
@@ -11,9 +11,9 @@ from typing import Any
 
 import streamlit as st
 
+from core.data.intake import Covariates, read_covariates
+from core.data.series import LoadedSeries
 from core.errors import DataError
-from core.intake import Covariates, read_covariates
-from core.types import LoadedSeries
 
 __all__ = ["Covariates", "covariate_options", "unavailable_reason", "session_covariates"]
 

@@ -2,7 +2,7 @@
 
 | key                | type                      | meaning                                                   |
 |--------------------|---------------------------|-----------------------------------------------------------|
-| ``series``         | ``core.types.LoadedSeries`` | the last good data; what Train trains on               |
+| ``series``         | ``core.data.series.LoadedSeries`` | the last good data; what Train trains on               |
 | ``series_source``  | ``str``                   | where it came from ("Built-in: …", a file name, "Edited table") |
 | ``original``       | ``LoadedSeries``          | the data as loaded, for "Reset table"                     |
 | ``upload_error``   | ``str | None``            | why the last upload was refused (the previous data is kept) |
@@ -13,8 +13,8 @@
 | ``edit_error``     | ``str | None``            | problem with the current table edit; Train is disabled while set |
 | ``config_values``  | ``dict``                  | Train page settings (``covariates``: the chosen input columns) |
 | ``covariate_cache`` | ``tuple``                | last covariate columns read from ``upload`` (ui/covariates.py) |
-| ``job``            | ``core.jobs.Job | None``  | this session's current or last training job               |
-| ``run``            | ``core.types.ForecastRun | None`` | the last *usable* trained model and its results     |
+| ``job``            | ``core.dashboard.jobs.Job | None``  | this session's current or last training job               |
+| ``run``            | ``core.run.results.ForecastRun | None`` | the last *usable* trained model and its results     |
 | ``run_values``     | ``pd.Series``             | the exact series ``run`` was trained on                   |
 | ``run_job_id``     | ``str``                   | id of the last job whose result was collected             |
 | ``job_values``     | ``pd.Series``             | the copy of the series the current job trains on          |
@@ -24,7 +24,7 @@
 | ``warmup_scheduled`` | ``bool``                | the TensorFlow import is scheduled for this session (ui/warmup.py) |
 | ``link_applied``   | ``bool``                  | a shared link's query parameters were read (ui/share.py) |
 | ``link_error``     | ``str | None``            | which parts of a shared link were ignored and why          |
-| ``preset``         | ``str``                   | chosen preset (core.presets); widget ``preset_pick`` shows it |
+| ``preset``         | ``str``                   | chosen preset (presets.py); widget ``preset_pick`` shows it |
 | ``presenter``      | ``bool``                  | presenter mode, set by the sidebar toggle ``presenter_toggle`` |
 | ``learn_*``        | widget keys               | the Learn page's pickers and what-if sliders (page-local)  |
 
@@ -39,10 +39,10 @@ from typing import Any
 
 import streamlit as st
 
-from core.datasets import builtin_title, load_builtin
-from core.jobs import JobManager
-from core.plots import frequency_word
-from core.types import LoadedSeries
+from core.dashboard.jobs import JobManager
+from core.data.datasets import builtin_title, load_builtin
+from core.data.series import LoadedSeries
+from core.words import frequency_word
 
 __all__ = [
     "MAX_RUNNING_TRAININGS",

@@ -15,10 +15,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.config import FIELD_CHOICES, FIELD_RANGES, ForecastConfig, default_config
-from core.datasets import BUILTIN, builtin_title, load_builtin
+from core.dashboard.presets import PRESETS, preset_config
+from core.data.datasets import BUILTIN, builtin_title, load_builtin
+from core.data.series import LoadedSeries
 from core.errors import CoreError
-from core.presets import PRESETS, preset_config
-from core.types import LoadedSeries
 from ui.session import current_series, md_escape, set_series
 
 __all__ = [

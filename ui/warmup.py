@@ -1,6 +1,6 @@
 """Import TensorFlow/Keras once per server process, a few seconds after a visitor's first page was drawn.
 
-``import core.pipeline`` (TensorFlow + Keras) takes several seconds of CPU. Importing it at the top of
+``import core.run.pipeline`` (TensorFlow + Keras) takes several seconds of CPU. Importing it at the top of
 ``app.py`` held back a new visitor's first page until it finished; importing it at the end of the first
 script run still competed with the browser, which at that moment loads and runs Streamlit's Plotly and table
 code (≈ 5 MB of JavaScript) on the same cores. So ``app.py`` calls :func:`warm_up_later`: it registers an
@@ -31,11 +31,11 @@ _lock = threading.Lock()
 
 
 def numeric_stack_ready() -> bool:
-    return "core.pipeline" in sys.modules and "tensorflow" in sys.modules
+    return "core.run.pipeline" in sys.modules and "tensorflow" in sys.modules
 
 
 def import_numeric_stack() -> None:
-    """Import Plotly's figure machinery, then TensorFlow via ``core.pipeline`` (once; cheap afterwards)."""
+    """Import Plotly's figure machinery, then TensorFlow via ``core.run.pipeline`` (once; cheap afterwards)."""
     if numeric_stack_ready():
         return
     with _lock:
@@ -44,7 +44,7 @@ def import_numeric_stack() -> None:
         import plotly.graph_objects as go
 
         go.Figure(go.Scatter(x=[0, 1], y=[0, 1])).to_json()  # loads the lazily imported validators
-        import core.pipeline  # noqa: F401
+        import core.run.pipeline  # noqa: F401
 
 
 def _warm_up() -> None:

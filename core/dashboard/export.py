@@ -1,0 +1,145 @@
+"""Downloads: formula-safe CSV, model bundle zip, config JSON, offline figure HTML, safe labels."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from core.errors import TrainingError
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from core.config import ForecastConfig
+    from core.run.results import ForecastRun
+
+__all__ = [
+    "FORMULA_PREFIXES", "neutralise_formulas", "forecast_csv", "predictions_csv", "bundle_zip", "config_json",
+    "figure_html",
+]
+
+
+#: A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+_NO_RUN = "There is nothing to download yet: train a model first."
+
+
+def _neutralise_text(value: Any) -> Any:
+    """Prefix a string that a spreadsheet would run as a formula with ``'``; leave anything else alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` where string headers and string cells cannot run as spreadsheet formulas.
+
+    Numbers stay numbers (``-3.2`` is written as ``-3.2``); only text that starts with
+    ``= + - @ \\t \\r`` gets a leading ``'``.
+
+    Args:
+        frame: any table, shape ``(rows, columns)``.
+
+    Returns:
+        A new frame of the same shape; ``frame`` is not modified.
+    """
+    return _map_text(frame, _neutralise_text)
+
+
+def _map_text(frame: pd.DataFrame, function: Any) -> pd.DataFrame:
+    """Copy of ``frame`` with ``function`` applied to the headers and the cells of text/object columns."""
+    out = frame.copy()
+    out.columns = [function(name) for name in out.columns]
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            out.isetitem(position, column.map(function))
+    return out
+
+
+def _unix_line_breaks(value: Any) -> Any:
+    """``\\r\\n`` and ``\\r`` inside a text cell become ``\\n``, which the CSV writer quotes.
+
+    Python's csv writer quotes a field only for the characters of the line terminator (``\\n`` here), so
+    a bare ``\\r`` was written unquoted and a spreadsheet started a new row there, whose first cell could
+    be a formula.
+    """
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def _date_format(dates: pd.Series) -> str:
+    """ISO 8601: a plain date when every timestamp is midnight, else date and time."""
+    stamps = pd.DatetimeIndex(dates)
+    if len(stamps) and (stamps != stamps.normalize()).any():
+        return "%Y-%m-%dT%H:%M:%S"
+    return "%Y-%m-%d"
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (no index, ISO dates, ``\\n`` line ends) of a formula-neutralised frame."""
+    dates = frame["date"] if "date" in frame.columns else pd.Series([], dtype="datetime64[ns]")
+    safe = _map_text(neutralise_formulas(frame), _unix_line_breaks)
+    return safe.to_csv(index=False, date_format=_date_format(dates), lineterminator="\n").encode("utf-8")
+
+
+def forecast_csv(run: ForecastRun) -> bytes:
+    """The future forecast as CSV with the header ``date,forecast,lower,upper``.
+
+    Raises:
+        TrainingError: when the run has no forecast (no usable model).
+    """
+    if not run.usable or run.forecast is None:
+        raise TrainingError(_NO_RUN)
+    frame = run.forecast.loc[:, ["date", "forecast", "lower", "upper"]]
+    return _csv_bytes(frame)
+
+
+def predictions_csv(run: ForecastRun) -> bytes:
+    """Test-span predictions as CSV: ``date,actual,lstm,naive,seasonal_naive,mean`` (original units).
+
+    Raises:
+        TrainingError: when the run has no predictions (no usable model).
+    """
+    if not run.usable or run.predictions is None:
+        raise TrainingError(_NO_RUN)
+    frame = run.predictions.rename_axis("date").reset_index()
+    return _csv_bytes(frame)
+
+
+def bundle_zip(run: ForecastRun) -> bytes:
+    """A zip of the model bundle (``model.keras`` + ``meta.json``) written by ``core.run.bundle.save_bundle``.
+
+    Raises:
+        TrainingError: when the run has no usable model.
+    """
+    if not run.usable:
+        raise TrainingError(_NO_RUN)
+    from core.run.bundle import save_bundle  # Keras-heavy: imported only when a bundle is wanted
+
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="lstm-bundle-") as tmp:
+        root = Path(tmp)
+        save_bundle(run, root)
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                archive.write(path, arcname=path.relative_to(root).as_posix())
+    return buffer.getvalue()
+
+
+def config_json(config: ForecastConfig) -> bytes:
+    """``config.to_dict()`` as pretty, strict (no NaN) UTF-8 JSON that ``ForecastConfig.from_dict`` reads."""
+    text = json.dumps(config.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def figure_html(fig: go.Figure) -> bytes:
+    """A self-contained HTML page of ``fig`` with plotly.js inlined, so it opens offline."""
+    return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")

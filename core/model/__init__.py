@@ -1,0 +1,19 @@
+"""Model wing: what the LSTM reads and learns, the network itself, and its training loop.
+
+Modules:
+    scaling      ``Scaler``: standardisation fitted on the training span only
+    features     ``FeatureSpec``: the inputs (value, calendar, season-ago value, changes, covariates) and the
+                 target (value, change, seasonal change), built from training statistics
+    windows      ``Split`` by target index and ``prepare``: split + scale + features + windows -> ``WindowedData``
+    network      ``build_model`` (stacked LSTM -> Dense(1), per-position head) and batched prediction
+    training     ``train``: compiled multi-batch steps, Stop and time limit per chunk, early stopping
+    recursive    multi-step forecasts that feed predictions back as inputs
+    internals    gates, cell and hidden states of a trained LSTM, in numpy
+    progress     ``EpochRecord``, ``TrainControl``, ``FINAL_STATUSES``: how a training reports and is steered
+                 (no TensorFlow import)
+
+May import: ``core.data``, ``core.errors``, ``core.config``, ``core.words``. TensorFlow/Keras is imported by
+``network``, ``training``, ``recursive`` and ``internals`` only. A new input feature goes into ``features``.
+"""
+
+__all__ = ["scaling", "features", "windows", "network", "training", "recursive", "internals", "progress"]

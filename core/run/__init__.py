@@ -1,0 +1,15 @@
+"""Run wing: one forecast run end to end, and what it returns.
+
+Modules:
+    results      ``ForecastRun`` and its parts: ``Replay``, ``SeedSpread``, ``SearchReport``, ``CandidateResult``
+    pipeline     ``run_forecast`` = ``fit`` (check, prepare, train) + ``complete`` (evaluate, calibrate,
+                 backtest, forecast); ``predict_next`` and ``model_input`` for a trained run
+    auto         auto mode: a seeded search over settings, judged on validation only
+    bundle       save and load a trained model (``model.keras`` + ``meta.json``, no pickle)
+    runners      what a job calls: the plain run, with a training replay, the seed spread, auto mode
+
+May import: ``core.evaluation``, ``core.model``, ``core.data``, the base. Used by ``core.dashboard``, the CLI,
+``ui/`` and ``pages/``.
+"""
+
+__all__ = ["results", "pipeline", "auto", "bundle", "runners"]

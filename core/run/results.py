@@ -1,0 +1,220 @@
+"""The result of a forecast run and its parts: the run, its replay, seed spread and search report."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from core.config import ForecastConfig
+from core.evaluation.backtest import BacktestResult
+from core.model.features import FeatureSpec
+from core.model.progress import EpochRecord
+
+if TYPE_CHECKING:
+    import keras
+
+__all__ = ["CandidateResult", "SearchReport", "Replay", "SeedSpread", "ForecastRun"]
+
+
+@dataclass(frozen=True)
+class CandidateResult:
+    """One tried setting: what changed from the base, how it scored on validation, how long it took."""
+
+    number: int  # 1-based order of trying
+    changes: dict[str, Any]  # searched settings that differ from the base config
+    validation_mae: float | None  # original units; None when no epoch finished
+    seconds: float
+    status: str
+    epochs: int
+
+    def label(self) -> str:
+        if not self.changes:
+            return "the given settings"
+        return ", ".join(f"{key}={_show(value)}" for key, value in self.changes.items())
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@dataclass
+class SearchReport:
+    """Auto mode's leaderboard and verdict (``ForecastRun.search``).
+
+    Attributes:
+        results: every candidate tried, in the order tried.
+        winner: ``number`` of the winning candidate.
+        planned: candidates in the seeded list.
+        budget_seconds, seconds: the time budget and the time used.
+        validation_baselines: naive and seasonal-naive MAE on the same validation targets.
+        reason: plain sentences: which settings won and why.
+    """
+
+    results: list[CandidateResult] = field(default_factory=list)
+    winner: int | None = None
+    planned: int = 0
+    budget_seconds: float = 0.0
+    seconds: float = 0.0
+    validation_baselines: dict[str, float] = field(default_factory=dict)
+    reason: str = ""
+
+    def leaderboard(self) -> pd.DataFrame:
+        """Candidates ranked by validation MAE (best first); columns rank, chosen (the winner), candidate,
+        settings, validation_mae, epochs, seconds, status."""
+        rows = [
+            {"candidate": r.number, "settings": r.label(), "validation_mae": r.validation_mae,
+             "epochs": r.epochs, "seconds": round(r.seconds, 1), "status": r.status}
+            for r in self.results
+        ]
+        frame = pd.DataFrame(rows, columns=["candidate", "settings", "validation_mae", "epochs", "seconds", "status"])
+        frame = frame.sort_values("validation_mae", na_position="last", kind="stable").reset_index(drop=True)
+        frame.insert(0, "rank", range(1, len(frame) + 1))
+        frame.insert(1, "chosen", frame["candidate"] == self.winner)
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "results": [asdict(r) for r in self.results], "winner": self.winner, "planned": self.planned,
+            "budget_seconds": self.budget_seconds, "seconds": self.seconds,
+            "validation_baselines": self.validation_baselines, "reason": self.reason,
+        }
+
+
+@dataclass
+class Replay:
+    """Test-span forecasts taken while the model learned.
+
+    Attributes:
+        dates: the first ``<= MAX_REPLAY_POINTS`` test dates, shape ``(k,)``.
+        actual: the real values there, original units, shape ``(k,)``.
+        epochs: epoch of each snapshot, increasing.
+        predictions: one ``(k,)`` float64 array per snapshot, original units.
+    """
+
+    dates: pd.DatetimeIndex
+    actual: np.ndarray
+    epochs: list[int] = field(default_factory=list)
+    predictions: list[np.ndarray] = field(default_factory=list)
+
+
+@dataclass
+class SeedSpread:
+    """The same training repeated with different seeds.
+
+    Attributes:
+        seeds: seed of each finished training.
+        dates: test dates, shape ``(k,)``.
+        actual: real test values, shape ``(k,)``.
+        predictions: shape ``(runs, k)``, original units.
+        maes: test MAE of each training.
+        statuses: how each training ended.
+    """
+
+    seeds: list[int]
+    dates: pd.DatetimeIndex
+    actual: np.ndarray
+    predictions: np.ndarray
+    maes: list[float]
+    statuses: list[str]
+
+    @property
+    def low(self) -> np.ndarray:
+        return np.min(self.predictions, axis=0)
+
+    @property
+    def high(self) -> np.ndarray:
+        return np.max(self.predictions, axis=0)
+
+    @property
+    def mean(self) -> np.ndarray:
+        return np.mean(self.predictions, axis=0)
+
+
+@dataclass
+class ForecastRun:
+    """Everything one training produced.
+
+    When ``usable`` is False (diverged, or stopped before the first epoch ended) the model,
+    predictions, metrics and forecast are None and ``message`` says why.
+
+    Attributes:
+        predictions: test span, index ``date``; columns ``actual``, ``lstm``, ``naive``,
+            ``seasonal_naive``, ``mean`` (original units, 1 step ahead, identical targets).
+        metrics: ``{"lstm": {"mae","rmse","smape","mase"}, "naive": {...}, "seasonal_naive": {...}, "mean": {...}}``.
+        forecast: columns ``date``, ``forecast``, ``lower``, ``upper`` for ``horizon`` steps past the end.
+        interval_coverage: share of test targets inside the 1-step interval.
+        features: the model's inputs and target (scalers, calendar terms, season, residual mode);
+            None only for runs made before features existed.
+        covariates: the covariate columns the run was trained with (index = the series' dates), or None.
+        backtest: rolling-origin evaluation (per-step errors of the LSTM and baselines), or None when off.
+        search: auto mode's leaderboard and verdict (:class:`SearchReport`), or None for a manual run.
+    """
+
+    config: ForecastConfig
+    status: str
+    history: list[EpochRecord]
+    best_epoch: int | None
+    train_seconds: float
+    value_column: str
+    frequency: str
+    season_length: int
+    model: keras.Model | None = None
+    scaler: dict[str, float] | None = None
+    predictions: pd.DataFrame | None = None
+    metrics: dict[str, dict[str, float]] | None = None
+    forecast: pd.DataFrame | None = None
+    interval_level: float = 0.9
+    interval_coverage: float | None = None
+    interval_half_widths: list[float] | None = None
+    recent: pd.Series | None = None  # the last observed values the future forecast needs (window + season)
+    message: str = ""
+    features: FeatureSpec | None = None
+    covariates: pd.DataFrame | None = None
+    backtest: BacktestResult | None = None
+    search: SearchReport | None = None
+    baseline_labels: dict[str, str] | None = None  # e.g. {"ets": "ETS (no trend)", "arima": "ARIMA(2,0,2)"}
+    replay: Replay | None = None  # test-span forecasts snapshotted while training (``core.run.runners.ReplayRecorder``)
+    seed_spread: SeedSpread | None = None  # the same training with 3 seeds (``core.run.runners.seed_spread_runner``)
+
+    @property
+    def usable(self) -> bool:
+        return self.model is not None and self.predictions is not None
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.history)
+
+    def beats_naive(self) -> bool | None:
+        """True when the LSTM's test MAE is below the naive ("same as last step") MAE."""
+        if not self.metrics:
+            return None
+        return self.metrics["lstm"]["mae"] < self.metrics["naive"]["mae"]
+
+    def metrics_json(self) -> dict[str, Any]:
+        """The ``metrics.json`` document of the CLI."""
+        return {
+            "test": _finite_or_none(self.metrics),
+            "interval": {"level": self.interval_level, "coverage": self.interval_coverage},
+            "train_seconds": self.train_seconds,
+            "epochs_run": self.epochs_run,
+            "best_epoch": self.best_epoch,
+            "status": self.status,
+            "beats_naive": self.beats_naive(),
+        }
+
+
+def _finite_or_none(document: Any) -> Any:
+    """Replace NaN/inf floats with None so the JSON is standard (e.g. MASE of a constant training span)."""
+    if isinstance(document, dict):
+        return {key: _finite_or_none(value) for key, value in document.items()}
+    if isinstance(document, float) and not math.isfinite(document):
+        return None
+    return document

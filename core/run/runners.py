@@ -1,0 +1,173 @@
+"""Runners: what a job calls to train. The plain run, one that records a training replay, the seed spread, auto mode.
+
+A runner is ``runner(values, config, control) -> ForecastRun`` (:data:`Runner`); ``core.dashboard.jobs`` runs one
+per job in a background worker."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import keras
+import numpy as np
+import pandas as pd
+
+from core.config import ForecastConfig
+from core.evaluation.scoring import lstm_one_step
+from core.model.progress import EpochRecord, TrainControl
+from core.model.windows import prepare_series
+from core.run.auto import run_auto
+from core.run.pipeline import covariate_array, run_forecast
+from core.run.results import ForecastRun, Replay, SeedSpread
+
+__all__ = [
+    "Runner", "MAX_SNAPSHOTS", "MAX_REPLAY_POINTS", "SPREAD_SEEDS", "ReplayRecorder", "replay_runner", "seed_spread",
+    "seed_spread_runner", "auto_runner",
+]
+
+#: ``runner(values, config, control) -> ForecastRun``, e.g. :func:`core.run.pipeline.run_forecast`.
+Runner = Callable[[pd.Series, ForecastConfig, TrainControl], ForecastRun]
+
+
+#: Most forecast snapshots a replay keeps; when full, every other one is dropped and the interval doubles.
+MAX_SNAPSHOTS = 40
+
+
+#: Most test points a snapshot keeps (the start of the test span), so memory stays small on long series.
+MAX_REPLAY_POINTS = 400
+
+
+#: How many trainings "train 3 times" runs.
+SPREAD_SEEDS = 3
+
+
+class ReplayRecorder:
+    """A ``TrainControl.after_epoch`` callback that snapshots the test-span forecast every few epochs.
+
+    It starts with every epoch; when ``max_snapshots`` are stored it keeps every other one and doubles
+    the interval, so any number of epochs fits in a bounded, evenly spaced set.
+    """
+
+    def __init__(self, values: pd.Series, config: ForecastConfig, max_snapshots: int = MAX_SNAPSHOTS,
+                 max_points: int = MAX_REPLAY_POINTS, covariates: pd.DataFrame | None = None) -> None:
+
+        data = prepare_series(values, config, covariate_array(values, config, covariates))
+        self._x = data.x_test[:max_points]
+        self._data = data
+        targets = data.split.test_targets
+        stop = targets.start + len(self._x)
+        self._targets = range(targets.start, stop)
+        self.replay = Replay(dates=pd.DatetimeIndex(values.index[targets.start : stop]),
+                             actual=data.values[targets.start : stop].copy())
+        self.every = 1
+        self.max_snapshots = max(2, int(max_snapshots))
+
+    def __call__(self, record: EpochRecord, model: keras.Model) -> None:
+        if record.epoch % self.every:
+            return
+        prediction = lstm_one_step(model, self._data, self._x, self._targets)  # adds a residual target's base
+        if not np.isfinite(prediction).all():
+            return
+        self.replay.epochs.append(record.epoch)
+        self.replay.predictions.append(prediction)
+        if len(self.replay.epochs) > self.max_snapshots:
+            self.every *= 2
+            kept = [(e, p) for e, p in zip(self.replay.epochs, self.replay.predictions, strict=True)
+                    if e % self.every == 0]
+            self.replay.epochs = [e for e, _ in kept]
+            self.replay.predictions = [p for _, p in kept]
+
+
+def _run_with_replay(values: pd.Series, config: ForecastConfig, control: TrainControl,
+                     covariates: pd.DataFrame | None = None) -> ForecastRun:
+    recorder = ReplayRecorder(values, config, covariates=covariates)
+    previous = control.after_epoch
+
+    def after_epoch(record: EpochRecord, model: keras.Model) -> None:
+        recorder(record, model)
+        if previous is not None:
+            previous(record, model)
+
+    run = run_forecast(values, config, dataclasses.replace(control, after_epoch=after_epoch), covariates)
+    run.replay = recorder.replay
+    return run
+
+
+def replay_runner(values: pd.Series, config: ForecastConfig, control: TrainControl,
+                  covariates: pd.DataFrame | None = None) -> ForecastRun:
+    """A :data:`Runner`: ``run_forecast`` that also records ``run.replay``.
+
+    ``covariates`` is the frame ``run_forecast`` takes for ``config.covariates``; bind it with
+    ``functools.partial`` to submit the runner to a job.
+    """
+    return _run_with_replay(values, config, control, covariates)
+
+
+def _spread_of(runs: list[ForecastRun]) -> SeedSpread | None:
+    usable = [r for r in runs if r.usable and r.predictions is not None and r.metrics]
+    if not usable:
+        return None
+    first = usable[0].predictions
+    assert first is not None
+    return SeedSpread(
+        seeds=[r.config.seed for r in usable],
+        dates=pd.DatetimeIndex(first.index),
+        actual=first["actual"].to_numpy(dtype=np.float64),
+        predictions=np.vstack([r.predictions["lstm"].to_numpy(dtype=np.float64)  # type: ignore[index]
+                               for r in usable]),
+        maes=[float(r.metrics["lstm"]["mae"]) for r in usable],  # type: ignore[index]
+        statuses=[r.status for r in usable],
+    )
+
+
+def _staged(control: TrainControl, label: str) -> TrainControl:
+    """The same control, with stages reported as "<label>: <stage>"."""
+    on_stage = control.on_stage
+    if on_stage is None:
+        return control
+
+    def stage(name: str) -> None:
+        on_stage(f"{label}: {name}")
+
+    return dataclasses.replace(control, on_stage=stage)
+
+
+def seed_spread(values: pd.Series, config: ForecastConfig, control: TrainControl | None = None,
+                runs: int = SPREAD_SEEDS, covariates: pd.DataFrame | None = None,
+                ) -> tuple[list[ForecastRun], SeedSpread | None]:
+    """Train ``runs`` times with seeds ``config.seed``, ``config.seed + 1``, ...; the first one records a replay.
+
+    A stop request ends the series of trainings after the current one. Stages are reported as
+    "run 2 of 3: training".
+
+    Returns:
+        every run (the first equals a normal training with ``config``) and the spread of the usable ones.
+    """
+    control = control or TrainControl()
+    done: list[ForecastRun] = []
+    for k in range(runs):
+        seeded = dataclasses.replace(config, seed=(config.seed + k) % 2**31)
+        inner = _staged(control, f"run {k + 1} of {runs}")
+        done.append(_run_with_replay(values, seeded, inner, covariates) if k == 0
+                    else run_forecast(values, seeded, inner, covariates))
+        if control.stop_event.is_set():
+            break
+    return done, _spread_of(done)
+
+
+def seed_spread_runner(values: pd.Series, config: ForecastConfig, control: TrainControl,
+                       covariates: pd.DataFrame | None = None) -> ForecastRun:
+    """A :data:`Runner`: trains 3 times and returns the first run with ``run.seed_spread`` set."""
+    runs, spread = seed_spread(values, config, control, covariates=covariates)
+    run = runs[0]
+    run.seed_spread = spread
+    return run
+
+
+def auto_runner(budget_seconds: float) -> Callable[[pd.Series, ForecastConfig, TrainControl], ForecastRun]:
+    """A :data:`Runner` that runs auto mode with this budget (for ``JobManager.submit(runner=...)``)."""
+
+    def runner(values: pd.Series, config: ForecastConfig, control: TrainControl) -> ForecastRun:
+        return run_auto(values, config, control, budget_seconds=budget_seconds)
+
+    return runner

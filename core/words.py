@@ -1,0 +1,186 @@
+"""Every display word in one place: model names, verdict sentences, step words, units and safe labels."""
+
+from __future__ import annotations
+
+import math
+import re
+
+__all__ = [
+    "MODEL_NAMES",
+    "REFERENCE_WORDS",
+    "STATUS_MESSAGES",
+    "STATE_TEXT",
+    "safe_label",
+    "frequency_word",
+    "unit_for",
+    "model_name",
+    "amount",
+    "verdict",
+    "comparison",
+]
+
+#: Display name of every model key, for tables and chart legends.
+MODEL_NAMES = {
+    "lstm": "LSTM (your model)",
+    "naive": "Same as last step (naive)",
+    "seasonal_naive": "Same as one season ago (seasonal naive)",
+    "mean": "Training average",
+    "ets": "ETS (exponential smoothing)",
+    "arima": "ARIMA",
+}
+
+#: How a reference is named inside a sentence.
+REFERENCE_WORDS = {
+    "naive": '"same as the previous step" (naive)',
+    "seasonal_naive": '"same as one season ago" (seasonal naive)',
+    "mean": "the training average",
+    "ets": "ETS (exponential smoothing)",
+    "arima": "ARIMA",
+}
+
+#: Plain-language sentence per final training status.
+STATUS_MESSAGES = {
+    "completed": "Training ran all epochs.",
+    "early_stopped": "Training stopped early because the validation loss stopped improving.",
+    "stopped": "Training was stopped by the user; the best model so far was kept.",
+    "time_limit": "Training reached the time limit; the best model so far was kept.",
+    "diverged": "Training diverged (loss became NaN): lower the learning rate.",
+}
+
+#: Short status line per job state, as the Train page shows it.
+STATE_TEXT = {
+    "queued": "Waiting for a free training slot",
+    "running": "Training",
+    "completed": "Finished: all epochs ran",
+    "early_stopped": "Finished: stopped early because validation loss stopped improving (best weights kept)",
+    "stopped": "Stopped by you (best weights so far kept)",
+    "time_limit": "Stopped at the time limit (best weights so far kept)",
+    "diverged": "Diverged: the loss became NaN. Lower the learning rate and train again",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+}
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def safe_label(text: object, limit: int = 60) -> str:
+    """Turn any user string (column name, file name) into a short, printable, one-line label.
+
+    Control and format characters (including bidi overrides and zero-width spaces) become spaces,
+    runs of whitespace collapse to one space, and a label longer than ``limit`` is cut with "…".
+
+    Args:
+        text: anything; it is converted with ``str``.
+        limit: maximum length of the result, "…" included (at least 1).
+
+    Returns:
+        The label; "" for an empty or all-invisible input.
+    """
+    limit = max(1, int(limit))
+    visible = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    label = _WHITESPACE.sub(" ", visible).strip()
+    if len(label) <= limit:
+        return label
+    return label[: limit - 1].rstrip() + "…"
+
+
+_STEP_WORDS = {"min": "minute", "h": "hour", "D": "day", "B": "business day", "W": "week", "MS": "month",
+               "ME": "month", "QS": "quarter", "QE": "quarter", "YS": "year", "YE": "year"}
+
+
+def frequency_word(frequency: str) -> str:
+    """Plain word for one step of a pandas frequency alias: ``"D"`` → ``"day"``, ``"15min"`` → ``"15 minutes"``."""
+    count = "".join(ch for ch in frequency if ch.isdigit())
+    base = frequency[len(count):].split("-")[0]
+    word = _STEP_WORDS.get(base, "step")
+    return f"{count} {word}s" if count and count != "1" else word
+
+
+def unit_for(column_name: str) -> str:
+    """Unit guessed from a column name: "°F" for °F/fahrenheit, "°C" for °C/celsius/temp, else ""."""
+    name = str(column_name).lower()
+    if "°f" in name or "fahrenheit" in name:
+        return "°F"
+    if "°c" in name or "celsius" in name or "temp" in name:
+        return "°C"
+    return ""
+
+
+def model_name(key: str, labels: dict[str, str] | None = None) -> str:
+    """Display name of a model: a fitted variant's own label (e.g. ``"ARIMA(2,0,2)"``) when given."""
+    return (labels or {}).get(key) or MODEL_NAMES.get(key, key)
+
+
+def _reference_words(key: str, labels: dict[str, str] | None) -> str:
+    label = (labels or {}).get(key)
+    return label if label else REFERENCE_WORDS.get(key, key)
+
+
+def amount(value: float, unit: str = "", digits: int = 3) -> str:
+    """A number with its unit, e.g. ``"2.23 °C"``; the bare number when the unit is unknown."""
+    text = f"{value:.{digits}g}"
+    return f"{text} {unit}" if unit else text
+
+
+def verdict(lstm_mae: float, naive_mae: float, best: tuple[str, float] | None,
+            labels: dict[str, str] | None = None) -> str:
+    """One sentence comparing the LSTM's test MAE with naive AND with the best reference.
+
+    Args:
+        lstm_mae, naive_mae: test MAE of the LSTM and of the naive forecast.
+        best: ``(key, mae)`` of the best reference (``core.evaluation.scoring.best_reference``), None when
+            no reference could be scored.
+        labels: fitted variants' labels, e.g. ``{"arima": "ARIMA(2,0,2)"}``.
+    """
+    if best is None:
+        return f"The LSTM's test MAE is {lstm_mae:.4g}; no reference could be scored."
+    name, score = best
+    words = _reference_words(name, labels)
+    if lstm_mae < score:
+        return (f"The LSTM beats every reference on the test data, including the best one, {words} "
+                f"(MAE {lstm_mae:.4g} vs {score:.4g}; naive {naive_mae:.4g}).")
+    if lstm_mae < naive_mae:
+        return (f"The LSTM beats the naive forecast on the test data (MAE {lstm_mae:.4g} vs {naive_mae:.4g}) but NOT "
+                f"{words}, which is better still (MAE {score:.4g}).")
+    tail = "" if name == "naive" else f"; the best reference is {words} (MAE {score:.4g})"
+    return (f'The LSTM does NOT beat the naive forecast ("same as last step") on the test data '
+            f"(MAE {lstm_mae:.4g} vs {naive_mae:.4g}){tail}.")
+
+
+def comparison(lstm_mae: float, naive_mae: float, best: tuple[str, float] | None, *, unit: str = "",
+               step: str = "step", labels: dict[str, str] | None = None) -> list[str]:
+    """Plain sentences for people: how far off the LSTM is, against "same as the previous step" and against
+    the best reference (the second sentence only when that is not naive). No markdown.
+
+    Args:
+        lstm_mae, naive_mae, best, labels: as for :func:`verdict`.
+        unit: the values' unit ("°C"), or "".
+        step: the word for one step ("day", "hour").
+    """
+    def show(value: float) -> str:
+        return amount(value, unit)
+
+    sentences = []
+    head = f"On the test period the model is off by {show(lstm_mae)} on average"
+    if naive_mae > 0 and lstm_mae < naive_mae:
+        sentences.append(f"{head}, {100 * (1 - lstm_mae / naive_mae):.0f} % better than simply repeating the "
+                         f"previous {step} ({show(naive_mae)}).")
+    elif naive_mae > 0:
+        sentences.append(f"The model does not beat \"same as the previous {step}\": {head[0].lower()}{head[1:]}, "
+                         f"{100 * (lstm_mae / naive_mae - 1):.0f} % worse than simply repeating the previous {step} "
+                         f"({show(naive_mae)}). Don't trust this forecast more than that simple rule.")
+    else:
+        sentences.append(f"{head}.")
+    if best is not None and best[0] != "naive" and math.isfinite(best[1]):
+        name, score = best
+        words = _reference_words(name, labels)
+        if lstm_mae < score:
+            sentences.append(f"It also beats the best classical reference, {words}, which is off by {show(score)} "
+                             "on the same test points.")
+        elif lstm_mae < naive_mae:
+            sentences.append(f"It beats \"same as the previous {step}\" but not {words}, which is off by only "
+                             f"{show(score)} on the same test points: prefer that model here.")
+        else:
+            sentences.append(f"The best reference here is {words} ({show(score)}).")
+    return sentences
