@@ -19,8 +19,7 @@ import pandas as pd
 
 from core.errors import CoreError, TrainingError
 from core.model.progress import FINAL_STATUSES, EpochRecord, TrainControl
-from core.run.results import ForecastRun
-from core.run.runners import Runner
+from core.run.results import ForecastRun, Runner
 
 if TYPE_CHECKING:
     from core.config import ForecastConfig

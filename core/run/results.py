@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -12,12 +13,12 @@ import pandas as pd
 from core.config import ForecastConfig
 from core.evaluation.backtest import BacktestResult
 from core.model.features import FeatureSpec
-from core.model.progress import EpochRecord
+from core.model.progress import EpochRecord, TrainControl
 
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["CandidateResult", "SearchReport", "Replay", "SeedSpread", "ForecastRun"]
+__all__ = ["CandidateResult", "SearchReport", "Replay", "SeedSpread", "ForecastRun", "Runner"]
 
 
 @dataclass(frozen=True)
@@ -218,3 +219,8 @@ def _finite_or_none(document: Any) -> Any:
     if isinstance(document, float) and not math.isfinite(document):
         return None
     return document
+
+
+#: What a job calls to train: ``runner(values, config, control) -> ForecastRun``, e.g.
+#: ``core.run.pipeline.run_forecast`` or the runners of ``core.run.runners``.
+Runner = Callable[[pd.Series, ForecastConfig, TrainControl], ForecastRun]

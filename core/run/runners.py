@@ -21,13 +21,9 @@ from core.run.pipeline import covariate_array, run_forecast
 from core.run.results import ForecastRun, Replay, SeedSpread
 
 __all__ = [
-    "Runner", "MAX_SNAPSHOTS", "MAX_REPLAY_POINTS", "SPREAD_SEEDS", "ReplayRecorder", "replay_runner", "seed_spread",
+    "MAX_SNAPSHOTS", "MAX_REPLAY_POINTS", "SPREAD_SEEDS", "ReplayRecorder", "replay_runner", "seed_spread",
     "seed_spread_runner", "auto_runner",
 ]
-
-#: ``runner(values, config, control) -> ForecastRun``, e.g. :func:`core.run.pipeline.run_forecast`.
-Runner = Callable[[pd.Series, ForecastConfig, TrainControl], ForecastRun]
-
 
 #: Most forecast snapshots a replay keeps; when full, every other one is dropped and the interval doubles.
 MAX_SNAPSHOTS = 40
