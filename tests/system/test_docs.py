@@ -142,6 +142,25 @@ def test_a_broken_link_or_anchor_is_found(tmp_path: Path) -> None:
         "missing.md (no such file)", "pics/none.png (no such file)", "other.md#nowhere (no heading #nowhere)"]
 
 
+def _quality_rows(text: str) -> list[str]:
+    """The rows of the forecast-quality table (the one whose header starts with "| series | freq |")."""
+    lines = text.splitlines()
+    start = next((k for k, line in enumerate(lines) if line.startswith("| series | freq |")), None)
+    assert start is not None, "no forecast-quality table"
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        rows.append(line)
+    return rows
+
+
+def test_the_readme_quality_table_is_the_one_in_docs() -> None:
+    readme = _quality_rows(README.read_text(encoding="utf-8"))
+    assert len(readme) > 2
+    assert readme == _quality_rows((ROOT / "docs" / "forecast-quality.md").read_text(encoding="utf-8"))
+
+
 def test_the_readme_shows_the_run_command() -> None:
     assert RUN_COMMAND in _bash_blocks_after(README.read_text(encoding="utf-8"), "Run it")
 
