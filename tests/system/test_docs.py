@@ -1,4 +1,4 @@
-"""The docs hold together: a short README, relative links that resolve, and the README's commands are the ones CI runs.
+"""The docs hold together: a short README, links that resolve, one quality table, and the commands CI really runs.
 
 Links are checked in ``README.md`` and ``docs/*.md``: every relative target must be an existing file (or folder), and
 an ``#anchor`` into a Markdown file must name one of its headings (GitHub's heading slugs). Code blocks and inline
