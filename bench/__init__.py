@@ -1,1 +1,1 @@
-"""Side-by-side performance benchmark: ``python -m bench`` (see README "Performance")."""
+"""Side-by-side performance benchmark: ``python -m bench`` (see docs/performance.md)."""

@@ -109,7 +109,7 @@ def startup(browser: Any, log_path: Path) -> dict[str, float]:
 
     The browser tab is opened before the server starts, as a visitor's browser is already running: the
     seconds after the server accepts connections are the app's (HTML, JavaScript, the first script run and
-    drawing the page), not Chromium creating a tab (0.2-0.7 s here, which an earlier version counted).
+    drawing the page), not Chromium creating a tab.
     """
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()

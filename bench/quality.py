@@ -125,7 +125,7 @@ def benchmark_one(key: str, budget_seconds: float, seed: int = 42) -> dict[str, 
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
-    """The README table."""
+    """The Markdown table of docs/forecast-quality.md (and the README)."""
     names = {"naive": "naive", "seasonal_naive": "seasonal naive", "ets": "ETS", "arima": "ARIMA"}
     head = ("| series | freq | n (test) | naive | seasonal naive | ETS | ARIMA | LSTM default | LSTM auto "
             "(2-min budget) | auto beats best reference? |")

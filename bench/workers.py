@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parent.parent
 SEATTLE = ROOT / "data" / "seattle_temp_max.csv"
 SEED = ROOT / "data" / "seed_temperatures.csv"
-#: The seed tutorial's setup, as the README's CLI section gives it.
+#: The seed tutorial's setup, as docs/cli.md gives it ("The tutorial's setup").
 SEED_SETTINGS = {
     "window": 5, "units": 50, "epochs": 100, "batch_size": 1, "test_fraction": 0.34,
     "validation_fraction": 0.0, "patience": 0,

@@ -351,12 +351,10 @@ def default_config(series: pd.Series, frequency: str) -> ForecastConfig:
         validation = 0.0
         train_windows = n - round(0.2 * n) - window
     big = train_windows >= 500
-    # Calendar + the value one season ago as inputs and the change from the last value as the target
-    # (the plain value target lost to "same as last step" on hourly and on daily minimum temperatures);
-    # dropout 0.2 on daily and coarser data made the result steady over seeds (without it, 2 of 4 seeds
-    # lost to naive on Seattle's daily maximum). Figures: README "Forecast quality" (python -m bench.quality).
-    # Sub-daily data also gets the recent changes as inputs: on Seattle's hourly temperatures (seeds 0-2) the
-    # test MAE fell from 0.170 / 0.127 / 0.142 °F without them to 0.064 / 0.087 / 0.059 with them.
+    # Calendar + the value one season ago as inputs and the change from the last value as the target (the
+    # plain value target loses to "same as last step" on some real series); dropout 0.2 on daily and coarser
+    # data keeps the result steady over seeds; sub-daily data also gets the recent changes as inputs, which
+    # smooth series need. Figures: docs/forecast-quality.md (python -m bench.quality).
     sub_daily = _base_alias(frequency) in ("h", "H", "min", "T", "s", "S")
     return ForecastConfig(
         calendar=True,
@@ -370,7 +368,7 @@ def default_config(series: pd.Series, frequency: str) -> ForecastConfig:
         units=64 if big else 32,
         epochs=100 if big else 200,
         # Long series: 128 targets per step with the learning rate scaled alike (32 -> 128, 0.001 -> 0.004):
-        # 3-4x cheaper epochs and, over seeds 0-4 on Seattle, a lower test MAE (README "Performance").
+        # fewer optimizer steps per epoch at no loss of accuracy (docs/performance.md).
         batch_size=128 if big else 32 if train_windows >= 256 else max(1, min(16, train_windows // 8)),
         learning_rate=0.004 if big else 0.001,
         patience=10 if validation > 0 else 0,

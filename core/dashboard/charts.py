@@ -163,8 +163,8 @@ def loss_figure(history: Sequence[EpochRecord], *, log_y: bool = False, best_epo
     """Training and validation loss per epoch.
 
     Built as one dict and validated once: the Train page redraws this figure on every poll of a running
-    training, and Plotly's incremental ``update_layout``/``add_hline`` calls cost ~100 ms of CPU (holding the
-    GIL the training thread needs) where one construction costs a few ms.
+    training, and Plotly's incremental ``update_layout``/``add_hline`` calls cost many times more CPU than one
+    construction, holding the GIL the training thread needs (docs/performance.md, "The live chart").
 
     Args:
         history: finished epochs, in order (may be empty while training starts).

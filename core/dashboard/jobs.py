@@ -268,11 +268,10 @@ def _malloc_trim() -> Callable[[int], int] | None:
 def _return_freed_memory() -> None:
     """Give the memory a finished training freed back to the OS (glibc keeps freed heap pages otherwise).
 
-    Measured with 10 tiny real trainings in one process: resident memory grew 8.0 MB per training
-    without this and 5.6 MB with it. Most of the rest was each training's compiled graph, kept alive by
-    a gradient function Keras' optimizer registered globally for every trace (plain ``model.fit`` grows
-    the same way); ``core.model.training._apply_gradients`` avoids it, and a released job now leaves no
-    traced graph behind. One full collection per finished job, in the worker thread, after the slot is free.
+    This lowers the resident memory a long-running server keeps per finished training (figures in
+    docs/performance.md, "Memory"); the traced graph itself is not leaked in the first place
+    (``core.model.training._apply_gradients``). One full collection per finished job, in the worker thread,
+    after the slot is free.
     """
     gc.collect()
     trim = _malloc_trim()

@@ -21,9 +21,9 @@ Choices, for the reader of the metrics table:
 * Time budget (per model): the search starts no new candidate after ``time_budget_seconds``; one statsmodels fit
   cannot be interrupted but is bounded by :data:`MAX_ITERATIONS` and the window cap. A model that fails everywhere
   or runs out of budget before any candidate gives NaN predictions and a one-line ``note``; nothing raises.
-* statsmodels' Kalman filter calls BLAS on tiny matrices; with several BLAS threads on a busy 2-core machine that
-  was 5x slower, so fitting runs under ``threadpool_limits(1)`` (process-wide while it lasts; nothing else here
-  needs threaded BLAS).
+* statsmodels' Kalman filter calls BLAS on tiny matrices, where more BLAS threads only add overhead (much of it on
+  a busy machine; docs/performance.md), so fitting runs under ``threadpool_limits(1)`` (process-wide while it lasts;
+  nothing else here needs threaded BLAS).
 """
 
 from __future__ import annotations
@@ -453,7 +453,7 @@ def _fit_arima(window: np.ndarray, fit_start: int, season_length: int, deadline:
 
 def _arima_candidate(window: np.ndarray, exog: np.ndarray | None, order: tuple[int, int, int]) -> Any:
     def fit() -> tuple[Any, float]:
-        # concentrating the noise variance out of the likelihood leaves one parameter less: ~2x faster, same AIC
+        # concentrating the noise variance out of the likelihood leaves one parameter fewer to optimise, same AIC
         model = SARIMAX(window, exog=exog, order=order, trend="c" if order[1] == 0 else "n", concentrate_scale=True)
         result = model.fit(disp=False, maxiter=MAX_ITERATIONS)
         return result, float(result.aic)

@@ -28,9 +28,9 @@ def build_model(config: ForecastConfig, n_features: int = 1) -> keras.Model:
     config builds the same weights in any thread; ``keras.utils.set_random_seed`` is process-global
     and is deliberately not used.
 
-    Compiled with Adam(``learning_rate``) and MSE. Measured on a 2-core CPU (window 30, 64 units):
-    XLA (``jit_compile``) compiled for 20+ s and ran slower; ``unroll=True`` cut an epoch of tiny
-    batches by ~20 % but tripled the first trace (1.0 s -> 4.4 s of CPU), a net loss per training.
+    Compiled with Adam(``learning_rate``) and MSE, without XLA (``jit_compile``) and with the LSTM
+    not unrolled: both cost more in compile or first-trace time than they save per training
+    (docs/performance.md, "Measured and not kept").
     """
 
     def seed(offset: int) -> int:

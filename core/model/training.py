@@ -1,11 +1,11 @@
 """Training loop: seeded shuffling, compiled multi-batch steps, stop/time-limit checks per chunk, early stopping.
 
-Speed (measured with ``python -m bench``, see README "Performance"): Keras' ``train_on_batch`` costs a Python
-round trip per batch, which dominated small LSTMs. Here one call of a compiled ``tf.function`` runs a
-*chunk* of optimizer steps (a ``tf.range`` loop over the epoch's shuffled batches, gathered inside the graph)
-and a second compiled function computes the validation errors, so an epoch costs one to a few Python calls.
-The chunk length adapts so that one call takes about :data:`CHUNK_SECONDS`: Stop, the time limit and the
-progress callback are honoured after every chunk.
+Speed: Keras' ``train_on_batch`` costs a Python round trip per batch, which dominates small LSTMs (figures in
+docs/performance.md). Here one call of a compiled ``tf.function`` runs a *chunk* of optimizer steps (a
+``tf.range`` loop over the epoch's shuffled batches, gathered inside the graph) and a second compiled function
+computes the validation errors, so an epoch costs one to a few Python calls. The chunk length adapts so that one
+call takes about :data:`CHUNK_SECONDS`: Stop, the time limit and the progress callback are honoured after every
+chunk.
 """
 
 from __future__ import annotations
@@ -129,8 +129,8 @@ def _apply_gradients(optimizer: keras.optimizers.Optimizer, gradients: list[tf.T
     sums the gradients over the replicas with ``ReplicaContext.all_reduce``, which wraps the sum in
     ``tf.custom_gradient``. In graph mode that registers a gradient function in TensorFlow's global
     gradient registry and never removes it; its closure holds tensors of the trace, so every traced
-    ``steps`` graph (and the loop bodies it registered in the eager context) stayed alive for the life of
-    the process: about 8 MB of resident memory per default Seattle training. Applying the update through
+    ``steps`` graph (and the loop bodies it registered in the eager context) would stay alive for the life
+    of the process, a leak per training (docs/performance.md, "Memory"). Applying the update through
     ``merge_call`` runs it in the cross-replica context, where Keras skips the all-reduce; with a single
     replica that sum is the identity, so the update is the same.
     """

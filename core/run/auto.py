@@ -91,11 +91,11 @@ def candidate_configs(base: ForecastConfig, frequency: str, n: int, seed: int, c
     seasonal = {"calendar": True, "seasonal_input": True}
     changes = {"target": "change", "difference_input": True, "seasonal_input": True}
     # Short windows first: with the season-ago input they see what matters and train several times faster,
-    # so on long (hourly) series more candidates fit in the budget. The change inputs lead: on Seattle's
-    # smooth hourly series "next change = the change a day ago" is the signal, and an LSTM that must compute
-    # it as the difference of two inputs stalled at twice the error of one that is handed the changes
-    # (README "Forecast quality"). Without the calendar first: a series of a year or two shows each day of
-    # the year once or twice, so those inputs can only be memorised, and the run is cheaper.
+    # so on long (hourly) series more candidates fit in the budget. The change inputs lead: on smooth series
+    # such as hourly temperatures "next change = the change a season ago" is the signal, and an LSTM that must
+    # compute it as the difference of two inputs learns it far less precisely than one that is handed the
+    # changes (docs/forecast-quality.md, "The hourly series"). Without the calendar first: a series of a year or
+    # two shows each day of the year once or twice, so those inputs can only be memorised, and the run is cheaper.
     structured: list[dict[str, Any]] = [
         {"window": tiny, **changes, "calendar": False},
         {"window": tiny, **changes, "calendar": True},

@@ -148,12 +148,13 @@ class ForecastRun:
 
     Attributes:
         predictions: test span, index ``date``; columns ``actual``, ``lstm``, ``naive``,
-            ``seasonal_naive``, ``mean`` (original units, 1 step ahead, identical targets).
-        metrics: ``{"lstm": {"mae","rmse","smape","mase"}, "naive": {...}, "seasonal_naive": {...}, "mean": {...}}``.
+            ``seasonal_naive``, ``mean``, and ``ets``, ``arima`` when the classical references ran
+            (original units, 1 step ahead, identical targets).
+        metrics: ``{"lstm": {"mae","rmse","smape","mase"}, "naive": {...}, ...}``, one entry per prediction column.
         forecast: columns ``date``, ``forecast``, ``lower``, ``upper`` for ``horizon`` steps past the end.
         interval_coverage: share of test targets inside the 1-step interval.
         features: the model's inputs and target (scalers, calendar terms, season, residual mode);
-            None only for runs made before features existed.
+            None when the windows carried no feature spec (the value is then the only input).
         covariates: the covariate columns the run was trained with (index = the series' dates), or None.
         backtest: rolling-origin evaluation (per-step errors of the LSTM and baselines), or None when off.
         search: auto mode's leaderboard and verdict (:class:`SearchReport`), or None for a manual run.
