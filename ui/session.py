@@ -12,6 +12,7 @@
 | ``editor_version`` | ``int``                   | bumped to give the data editor a fresh key on a new source |
 | ``edit_error``     | ``str | None``            | problem with the current table edit; Train is disabled while set |
 | ``config_values``  | ``dict``                  | Train page settings (``covariates``: the chosen input columns) |
+| ``config_for``     | ``tuple``                 | the data ``config_values`` were suggested for (``config_key``) |
 | ``covariate_cache`` | ``tuple``                | last covariate columns read from ``upload`` (ui/covariates.py) |
 | ``job``            | ``core.dashboard.jobs.Job | None``  | this session's current or last training job               |
 | ``run``            | ``core.run.results.ForecastRun | None`` | the last *usable* trained model and its results     |
@@ -26,9 +27,14 @@
 | ``link_error``     | ``str | None``            | which parts of a shared link were ignored and why          |
 | ``preset``         | ``str``                   | chosen preset (presets.py); widget ``preset_pick`` shows it |
 | ``presenter``      | ``bool``                  | presenter mode, set by the sidebar toggle ``presenter_toggle`` |
+| ``owner``          | ``str``                   | this browser session's token for the job manager (``owner_id``) |
+| ``cfg_*``, ``preset_pick`` | widget keys       | the Train page's settings form (ui/settings_form.py)       |
+| ``train*``, ``auto_budget`` | widget keys       | the Train page's start buttons (ui/launch.py)              |
+| ``stop``, ``log_loss`` | widget keys           | the Train page's job panel (ui/job_panel.py)               |
 | ``learn_*``        | widget keys               | the Learn page's pickers and what-if sliders (page-local)  |
 
-Widget keys are page-local and cleaned up by Streamlit when the page changes, so nothing above is a widget key.
+Widget keys are page-local and cleaned up by Streamlit when the page changes, so nothing above them in the table
+is a widget key; each ui module's docstring lists the widget keys it draws.
 """
 
 from __future__ import annotations
