@@ -151,8 +151,9 @@ def _chart_notes(job: Job) -> None:
         level = _naive_level(job)
         span = "validation" if level is None else level.span
         st.markdown(
-            "- **Blue / red lines**: the model's error on the training data and on the validation data (days it "
-            "does not learn from), after each pass over the data (epoch).\n"
+            "- **training loss** and **validation loss** (the dark and the light blue line): the model's error on "
+            "the training data and on the validation data (days it does not learn from), after each pass over "
+            "the data (epoch).\n"
             f"- **Dotted green line**: the error of simply saying 'same as the previous value' on the {span} data. "
             "A model whose validation line stays above it is worse than that simple rule.\n"
             "- **Solid green line (right axis)**: the skill score, 1 − model error ÷ simple-rule error on the "

@@ -102,7 +102,7 @@ def inside_lstm(run: ForecastRun, values: pd.Series, target: int, unit: str, ste
     c1, c2, c3 = st.columns(3)
     c1.metric("Model's prediction", f"{prediction:.2f} {unit}".strip())
     c2.metric("Real value", f"{actual:.2f} {unit}".strip())
-    c3.metric("'Same as the previous' rule", f"{float(window.iloc[-1]):.2f} {unit}".strip())
+    c3.metric(f"'Same as the previous {step}' rule", f"{float(window.iloc[-1]):.2f} {unit}".strip())
     st.markdown(
         "An LSTM reads the window one step at a time, left to right, and keeps a **memory** (the cell state). "
         "At every step three **gates**, each a dial between 0 and 1 per memory unit, decide what happens:\n"

@@ -43,6 +43,7 @@ import re
 import uuid
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from core.dashboard.jobs import JobManager
@@ -59,6 +60,7 @@ __all__ = [
     "collect_finished_job",
     "md_escape",
     "date_format",
+    "date_text",
 ]
 
 #: Trainings allowed to run at once on this server (one small LSTM uses about one core).
@@ -134,3 +136,8 @@ def date_format(frequency: str) -> str:
     step = frequency_word(frequency)
     sub_daily = any(word in step for word in ("minute", "hour", "step"))
     return "YYYY-MM-DD HH:mm" if sub_daily else "YYYY-MM-DD"
+
+
+def date_text(moment: pd.Timestamp, frequency: str) -> str:
+    """A date as text for captions: with the clock time only for sub-daily series."""
+    return f"{moment:%Y-%m-%d %H:%M}" if date_format(frequency).endswith("mm") else f"{moment:%Y-%m-%d}"

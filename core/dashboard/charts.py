@@ -311,7 +311,8 @@ def forecast_figure(run: ForecastRun, values: pd.Series, *, show_baselines: bool
     fig.update_layout(
         title={"text": f"{name}: test-span predictions and forecast{note}"},
         yaxis={"title": {"text": f"{name} ({unit})" if unit else name}},
-        hovermode="x unified", legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0},
+        # "normal": with a filled band Plotly would list the legend bottom-up (the forecast first, the data last)
+        hovermode="x unified", legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0, "traceorder": "normal"},
         margin={"t": 60, "b": 80},
     )
     if not usable or predictions is None or forecast is None:
