@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.run.results import ForecastRun
 from core.words import frequency_word, unit_for
-from ui.forecast_sections import auto_choice, backtest, downloads, error_table, forecast_chart, forecast_table, verdict
+from ui.forecast_sections import auto_choice, backtest, downloads, error_table, forecast_chart, forecast_table, summary
 from ui.router import through_app
 
 through_app()
@@ -20,7 +20,7 @@ if run is None:
 else:
     values = st.session_state["run_values"]
     unit, step = unit_for(run.value_column), frequency_word(run.frequency)
-    verdict(run, unit, step)
+    summary(run, unit, step)
     if run.search is not None:
         auto_choice(run.search)
     st.caption(f"Model status: {run.status.replace('_', ' ')} after {run.epochs_run} epochs "

@@ -1,4 +1,4 @@
-"""The Forecast page's sections: the verdict, auto mode's choice, the chart, the error tables, the backtest, the
+"""The Forecast page's sections: the summary, auto mode's choice, the chart, the error tables, the backtest, the
 forecast table and the downloads. Each draws one part of a finished run; the words come from ``core.words``.
 
 Widget keys: ``show_baselines``, ``whole_history``, ``forecast_chart``, ``backtest_chart`` and ``dl_*``.
@@ -18,10 +18,10 @@ from core.run.results import ForecastRun, SearchReport
 from core.words import comparison, coverage_sentence, model_name, steps
 from ui.session import date_format, md_escape
 
-__all__ = ["verdict", "auto_choice", "forecast_chart", "error_table", "backtest", "forecast_table", "downloads"]
+__all__ = ["summary", "auto_choice", "forecast_chart", "error_table", "backtest", "forecast_table", "downloads"]
 
 
-def verdict(run: ForecastRun, unit: str, step: str) -> None:
+def summary(run: ForecastRun, unit: str, step: str) -> None:
     """How far off the model is against "same as the previous step" and the best reference (green when it
     wins, amber when it does not), then how well the prediction band held and what the model reads."""
     metrics = run.metrics or {}
