@@ -116,7 +116,12 @@ def _running(job: Job, snap: JobSnapshot) -> None:
 
 
 def _ended(snap: JobSnapshot) -> None:
+    """What became of the job: a model to look at, or why there is none (the previous model is kept)."""
     text = STATE_TEXT.get(snap.state, snap.state)
+    run = snap.run
+    if run is not None and not run.usable and snap.state != "diverged":  # e.g. the time limit before epoch 1
+        st.warning(f"{md_escape(run.message)} Any earlier trained model is kept.", icon=":material/warning:")
+        return
     if snap.state in ("completed", "early_stopped", "stopped", "time_limit"):
         st.success(f"{text}. {snap.epoch} epochs in {_duration(snap.elapsed_seconds)}. "
                    "See the results on the Forecast page.", icon=":material/check_circle:")
