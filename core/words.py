@@ -22,6 +22,7 @@ __all__ = [
     "comparison",
     "COVERAGE_TOLERANCE",
     "COVERAGE_SHORTFALL",
+    "COVERAGE_FEW_POINTS",
     "coverage_judgement",
     "coverage_sentence",
 ]
@@ -224,6 +225,8 @@ def comparison(lstm_mae: float, naive_mae: float, best: tuple[str, float] | None
 COVERAGE_TOLERANCE = 0.02
 #: A band that fell short of its level by more than this held the true value "much less often than promised".
 COVERAGE_SHORTFALL = 0.10
+#: Below this many test points a coverage is called a rough check (one point more or less inside moves it a lot).
+COVERAGE_FEW_POINTS = 30
 
 
 def coverage_judgement(coverage: float, level: float) -> Sentence:
@@ -240,8 +243,10 @@ def coverage_judgement(coverage: float, level: float) -> Sentence:
     return Sentence("much less often than promised: don't rely on the band", False)
 
 
-def coverage_sentence(coverage: float, level: float) -> Sentence:
-    """One plain sentence: how often the band held the true value on the test period, and what that means."""
+def coverage_sentence(coverage: float, level: float, points: int) -> Sentence:
+    """One plain sentence: how often the band held the true value on the ``points`` test points, what that means,
+    and that it is a rough check when there are fewer than :data:`COVERAGE_FEW_POINTS` of them."""
     judgement = coverage_judgement(coverage, level)
+    few = f"; with only {points} test points this is a rough check" if points < COVERAGE_FEW_POINTS else ""
     return Sentence(f"The {level:.0%} prediction band held the true value {coverage:.0%} of the time on the test "
-                    f"period ({judgement.text}).", judgement.good)
+                    f"period ({judgement.text}{few}).", judgement.good)

@@ -34,7 +34,7 @@ def summary(run: ForecastRun, unit: str, step: str) -> None:
         else:
             st.warning(md_escape(sentence.text), icon=":material/warning:")
     if run.interval_coverage is not None:
-        st.write(md_escape(coverage_sentence(run.interval_coverage, run.interval_level).text))
+        st.write(md_escape(coverage_sentence(run.interval_coverage, run.interval_level, points).text))
     if run.features is not None:
         st.write(f"**What the model sees.** {md_escape(run.features.describe())}")
 

@@ -31,7 +31,7 @@ def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str
         metrics["lstm"]["mae"], metrics["naive"]["mae"], best_reference(metrics), points=len(run.predictions),
         unit=unit, step=step, labels=run.baseline_labels)]
     if run.interval_coverage is not None:
-        sentences.append(coverage_sentence(run.interval_coverage, run.interval_level).text)
+        sentences.append(coverage_sentence(run.interval_coverage, run.interval_level, len(run.predictions)).text)
     epoch = overfit_epoch(run.history)
     if epoch is not None:
         sentences.append(f"It began to overfit at epoch {epoch}: after that it kept memorising the training "

@@ -6,6 +6,7 @@ import pytest
 
 from core.config import FIELD_HELP, FIELD_LABELS, TARGET_LABELS, TARGETS
 from core.words import (
+    COVERAGE_FEW_POINTS,
     COVERAGE_SHORTFALL,
     COVERAGE_TOLERANCE,
     MODEL_NAMES,
@@ -68,9 +69,11 @@ def test_coverage_judgement_thresholds(coverage: float, good: bool, words: str) 
     assert judgement.good is good and judgement.text.startswith(words)
 
 
-def test_coverage_sentence_names_level_coverage_and_judgement() -> None:
-    sentence = coverage_sentence(0.5, 0.9)
+def test_coverage_sentence_names_level_coverage_and_judgement_and_a_short_test() -> None:
+    sentence = coverage_sentence(0.5, 0.9, points=COVERAGE_FEW_POINTS)
     assert "90%" in sentence.text and "50%" in sentence.text and "don't rely on the band" in sentence.text
+    assert "rough check" not in sentence.text
+    assert "only 4 test points" in coverage_sentence(1.0, 0.9, points=4).text
 
 
 def test_steps_pluralise_and_keep_multi_unit_steps_readable() -> None:
