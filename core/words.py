@@ -11,6 +11,7 @@ __all__ = [
     "REFERENCE_WORDS",
     "STATUS_MESSAGES",
     "STATE_TEXT",
+    "EARLY_END_TEXT",
     "safe_label",
     "frequency_word",
     "unit_for",
@@ -66,6 +67,13 @@ STATE_TEXT = {
     "diverged": "Diverged: the loss became NaN. Lower the learning rate and train again",
     "failed": "Failed",
     "cancelled": "Cancelled",
+}
+
+
+#: Status line for a job that ended before its first epoch finished, so without a model of its own.
+EARLY_END_TEXT = {
+    "stopped": "Stopped by you before the first epoch finished: this training left no model",
+    "time_limit": "Stopped at the time limit before the first epoch finished: this training left no model",
 }
 
 

@@ -16,7 +16,7 @@ from core.dashboard.charts import loss_figure
 from core.dashboard.jobs import Job, JobSnapshot
 from core.errors import CoreError
 from core.evaluation.diagnostics import NaiveLevel, naive_level, skill_per_epoch
-from core.words import STATE_TEXT
+from core.words import EARLY_END_TEXT, STATE_TEXT
 from ui.session import collect_finished_job, md_escape
 from ui.share import present, presenter_mode
 
@@ -119,8 +119,9 @@ def _ended(snap: JobSnapshot) -> None:
     """What became of the job: a model to look at, or why there is none (the previous model is kept)."""
     text = STATE_TEXT.get(snap.state, snap.state)
     run = snap.run
-    if run is not None and not run.usable and snap.state != "diverged":  # e.g. the time limit before epoch 1
-        st.warning(f"{md_escape(run.message)} Any earlier trained model is kept.", icon=":material/warning:")
+    if run is not None and not run.usable and snap.state != "diverged":  # e.g. Stop before epoch 1 ended
+        reason = f"{EARLY_END_TEXT[snap.state]}." if snap.state in EARLY_END_TEXT else md_escape(run.message)
+        st.warning(f"{reason} Any earlier trained model is kept.", icon=":material/warning:")
         return
     if snap.state in ("completed", "early_stopped", "stopped", "time_limit"):
         st.success(f"{text}. {snap.epoch} epochs in {_duration(snap.elapsed_seconds)}. "
