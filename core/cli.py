@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import CoreError
+from core.words import verdict
 
 __all__ = ["build_parser", "main"]
 
@@ -124,6 +125,7 @@ def _progress_printer(quiet: bool, epochs: int) -> Any:
 
 def _command_forecast(args: argparse.Namespace) -> int:
     from core.data.intake import describe
+    from core.evaluation.scoring import best_reference
     from core.model.progress import TrainControl
     from core.run.bundle import save_bundle
     from core.run.pipeline import run_forecast
@@ -166,11 +168,8 @@ def _command_forecast(args: argparse.Namespace) -> int:
         _write_json(out / "search.json", run.search.to_dict())
         sys.stderr.write(run.search.reason + "\n")
     lstm, naive = run.metrics["lstm"]["mae"], run.metrics["naive"]["mae"]
-    verdict = "beats" if lstm < naive else "does NOT beat"
-    sys.stderr.write(
-        f"done: status={run.status} epochs={run.epochs_run} test MAE lstm={lstm:.3f} naive={naive:.3f} "
-        f"-> the LSTM {verdict} 'same as last step'. Outputs in {out}\n"
-    )
+    sentence = verdict(lstm, naive, best_reference(run.metrics), run.baseline_labels)
+    sys.stderr.write(f"done: status={run.status} epochs={run.epochs_run}. {sentence} Outputs in {out}\n")
     return 0
 
 

@@ -14,6 +14,7 @@ from core.errors import ConfigError, DataError
 
 __all__ = [
     "PARAMETER_BUDGET", "MAX_SPLIT_FRACTION", "FIELD_RANGES", "TARGETS", "FIELD_CHOICES", "FIELD_HELP",
+    "FIELD_LABELS", "TARGET_LABELS",
     "ForecastConfig", "parameter_count", "parse_set_options", "season_length_for", "default_config",
     "minimum_length", "check_length", "MAX_CALENDAR_INPUTS", "input_count",
 ]
@@ -84,6 +85,40 @@ FIELD_HELP: dict[str, str] = {
     "difference_input": "Give the model the last change (and the season-ago change) as inputs; helps on smooth data.",
     "target": "Learn the value itself, its change from the last value, or from one season earlier.",
     "covariates": "Other numeric columns of the file used as extra inputs (their last value is held ahead).",
+}
+
+
+#: Label of every field's widget on the Train page (the same keys as :data:`FIELD_HELP`).
+FIELD_LABELS: dict[str, str] = {
+    "window": "Look-back window (steps)",
+    "horizon": "Forecast horizon (steps)",
+    "epochs": "Epochs (passes over the data)",
+    "units": "LSTM units (model size)",
+    "layers": "LSTM layers",
+    "dropout": "Dropout",
+    "batch_size": "Batch size",
+    "learning_rate": "Learning rate",
+    "patience": "Early-stopping patience (0 = off)",
+    "validation_fraction": "Validation share",
+    "test_fraction": "Test share",
+    "seed": "Random seed",
+    "interval_level": "Prediction-interval level",
+    "season_length": "Season length (0 = from the frequency)",
+    "time_limit_seconds": "Time limit (seconds)",
+    "backtest_folds": "Backtest start points (0 = off)",
+    "calendar": "Calendar inputs (time of day, day of year)",
+    "seasonal_input": "Value one season ago as an input",
+    "difference_input": "Recent changes as inputs",
+    "target": "The model learns",
+    "covariates": "Other columns as inputs (covariates)",
+}
+
+
+#: How each of :data:`TARGETS` reads after "The model learns".
+TARGET_LABELS: dict[str, str] = {
+    "value": "the next value itself",
+    "change": "the change from the last value",
+    "seasonal_change": "the change from one season ago",
 }
 
 

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple
 
 __all__ = [
     "MODEL_NAMES",
     "REFERENCE_WORDS",
     "STATUS_MESSAGES",
     "STATE_TEXT",
+    "EARLY_END_TEXT",
     "safe_label",
     "frequency_word",
     "unit_for",
     "model_name",
     "amount",
     "verdict",
+    "Sentence",
+    "steps",
     "comparison",
+    "COVERAGE_TOLERANCE",
+    "COVERAGE_SHORTFALL",
+    "COVERAGE_FEW_POINTS",
+    "coverage_judgement",
+    "coverage_sentence",
 ]
 
 #: Display name of every model key, for tables and chart legends.
@@ -58,6 +67,13 @@ STATE_TEXT = {
     "diverged": "Diverged: the loss became NaN. Lower the learning rate and train again",
     "failed": "Failed",
     "cancelled": "Cancelled",
+}
+
+
+#: Status line for a job that ended before its first epoch finished, so without a model of its own.
+EARLY_END_TEXT = {
+    "stopped": "Stopped by you before the first epoch finished: this training left no model",
+    "time_limit": "Stopped at the time limit before the first epoch finished: this training left no model",
 }
 
 
@@ -125,7 +141,7 @@ def amount(value: float, unit: str = "", digits: int = 3) -> str:
 
 def verdict(lstm_mae: float, naive_mae: float, best: tuple[str, float] | None,
             labels: dict[str, str] | None = None) -> str:
-    """One sentence comparing the LSTM's test MAE with naive AND with the best reference.
+    """One sentence comparing the LSTM's test MAE with naive AND with the best reference (logs, command line).
 
     Args:
         lstm_mae, naive_mae: test MAE of the LSTM and of the naive forecast.
@@ -138,49 +154,107 @@ def verdict(lstm_mae: float, naive_mae: float, best: tuple[str, float] | None,
     name, score = best
     words = _reference_words(name, labels)
     if lstm_mae < score:
-        return (f"The LSTM beats every reference on the test data, including the best one, {words} "
-                f"(MAE {lstm_mae:.4g} vs {score:.4g}; naive {naive_mae:.4g}).")
+        return (f"The LSTM beats every reference on the test data, including the best one, {words}: "
+                f"MAE {lstm_mae:.4g} vs {score:.4g} (naive {naive_mae:.4g}).")
     if lstm_mae < naive_mae:
         return (f"The LSTM beats the naive forecast on the test data (MAE {lstm_mae:.4g} vs {naive_mae:.4g}) but NOT "
-                f"{words}, which is better still (MAE {score:.4g}).")
-    tail = "" if name == "naive" else f"; the best reference is {words} (MAE {score:.4g})"
-    return (f'The LSTM does NOT beat the naive forecast ("same as last step") on the test data '
+                f"{words}, which is better still with MAE {score:.4g}.")
+    tail = "" if name == "naive" else f"; the best reference is {words}, with MAE {score:.4g}"
+    return (f'The LSTM does NOT beat the naive forecast ("same as the previous step") on the test data '
             f"(MAE {lstm_mae:.4g} vs {naive_mae:.4g}){tail}.")
 
 
-def comparison(lstm_mae: float, naive_mae: float, best: tuple[str, float] | None, *, unit: str = "",
-               step: str = "step", labels: dict[str, str] | None = None) -> list[str]:
+class Sentence(NamedTuple):
+    """A plain sentence (no markdown) and whether it is good news, so a page can show it as such."""
+
+    text: str
+    good: bool
+
+
+def _step_noun(step: str, count: int) -> str:
+    """``"day"``/``"days"``; ``"step(s) of 15 minutes"`` when one step is already a plural amount."""
+    plural = "s" if count != 1 else ""
+    return f"step{plural} of {step}" if step.endswith("s") else f"{step}{plural}"
+
+
+def steps(count: int, step: str) -> str:
+    """``count`` steps in words: ``"1 day"``, ``"73 days"``, ``"24 steps of 15 minutes"``."""
+    return f"{count} {_step_noun(step, count)}"
+
+
+def comparison(lstm_mae: float, naive_mae: float, best: tuple[str, float] | None, *, points: int,
+               unit: str = "", step: str = "step", labels: dict[str, str] | None = None) -> list[Sentence]:
     """Plain sentences for people: how far off the LSTM is, against "same as the previous step" and against
-    the best reference (the second sentence only when that is not naive). No markdown.
+    the best reference (the second sentence only when that is not naive).
 
     Args:
         lstm_mae, naive_mae, best, labels: as for :func:`verdict`.
+        points: how many test points the MAEs are averaged over.
         unit: the values' unit ("°C"), or "".
-        step: the word for one step ("day", "hour").
-    """
-    def show(value: float) -> str:
-        return amount(value, unit)
+        step: the word for one step ("day", "hour"; see :func:`frequency_word`).
 
-    sentences = []
-    head = f"On the test period the model is off by {show(lstm_mae)} on average"
+    Returns:
+        One or two sentences, e.g. "On 73 unseen days the model is off by 2.1 °C on average, 12 % better than
+        simply repeating the previous day (off by 2.4 °C)."
+    """
+    noun = _step_noun(step, points)
+    head = f"On {points} unseen {noun} the model is off by {amount(lstm_mae, unit)} on average"
+    rule = f"simply repeating the previous {step}"
+    warning = "It does not beat that simple rule, so don't trust this forecast more than the rule."
     if naive_mae > 0 and lstm_mae < naive_mae:
-        sentences.append(f"{head}, {100 * (1 - lstm_mae / naive_mae):.0f} % better than simply repeating the "
-                         f"previous {step} ({show(naive_mae)}).")
+        first = Sentence(f"{head}, {100 * (1 - lstm_mae / naive_mae):.0f} % better than {rule} "
+                         f"(off by {amount(naive_mae, unit)}).", True)
     elif naive_mae > 0:
-        sentences.append(f"The model does not beat \"same as the previous {step}\": {head[0].lower()}{head[1:]}, "
-                         f"{100 * (lstm_mae / naive_mae - 1):.0f} % worse than simply repeating the previous {step} "
-                         f"({show(naive_mae)}). Don't trust this forecast more than that simple rule.")
+        first = Sentence(f"{head}, {100 * (lstm_mae / naive_mae - 1):.0f} % worse than {rule} "
+                         f"(off by {amount(naive_mae, unit)}). {warning}", False)
+    elif lstm_mae > 0:
+        first = Sentence(f"{head}, while {rule} is exact here. {warning}", False)
     else:
-        sentences.append(f"{head}.")
+        first = Sentence(f"{head}: exact, like {rule}.", True)
+    sentences = [first]
     if best is not None and best[0] != "naive" and math.isfinite(best[1]):
         name, score = best
         words = _reference_words(name, labels)
+        same = f"on the same {noun}"
         if lstm_mae < score:
-            sentences.append(f"It also beats the best classical reference, {words}, which is off by {show(score)} "
-                             "on the same test points.")
+            sentences.append(Sentence(f"It also beats the best other reference, {words}, which is off by "
+                                      f"{amount(score, unit)} {same}.", True))
         elif lstm_mae < naive_mae:
-            sentences.append(f"It beats \"same as the previous {step}\" but not {words}, which is off by only "
-                             f"{show(score)} on the same test points: prefer that model here.")
+            sentences.append(Sentence(f"But it does not beat {words}, which is off by only {amount(score, unit)} "
+                                      f"{same}: prefer that model here.", False))
         else:
-            sentences.append(f"The best reference here is {words} ({show(score)}).")
+            sentences.append(Sentence(f"The best reference here is {words}, off by {amount(score, unit)} {same}.",
+                                      False))
     return sentences
+
+
+#: A band that held the true value this much less often than its level still held it "as promised" (a test
+#: period is short, so its coverage is a noisy estimate).
+COVERAGE_TOLERANCE = 0.02
+#: A band that fell short of its level by more than this held the true value "much less often than promised".
+COVERAGE_SHORTFALL = 0.10
+#: Below this many test points a coverage is called a rough check (one point more or less inside moves it a lot).
+COVERAGE_FEW_POINTS = 30
+
+
+def coverage_judgement(coverage: float, level: float) -> Sentence:
+    """How a prediction band's test coverage compares with its level, e.g. ``"as promised"`` (good).
+
+    Args:
+        coverage: share of test points inside the band, 0..1.
+        level: the band's promised share (``ForecastConfig.interval_level``), 0..1.
+    """
+    if coverage >= level - COVERAGE_TOLERANCE:
+        return Sentence("as promised", True)
+    if coverage >= level - COVERAGE_SHORTFALL:
+        return Sentence("a little less often than promised: treat the band as slightly optimistic", False)
+    return Sentence("much less often than promised: don't rely on the band", False)
+
+
+def coverage_sentence(coverage: float, level: float, points: int) -> Sentence:
+    """One plain sentence: how often the band held the true value on the ``points`` test points, what that means,
+    and that it is a rough check when there are fewer than :data:`COVERAGE_FEW_POINTS` of them."""
+    judgement = coverage_judgement(coverage, level)
+    few = f"; with only {points} test points this is a rough check" if points < COVERAGE_FEW_POINTS else ""
+    return Sentence(f"The {level:.0%} prediction band held the true value {coverage:.0%} of the time on the test "
+                    f"period ({judgement.text}{few}).", judgement.good)

@@ -11,7 +11,7 @@ from core.data.parsing.common import MAX_COLUMNS, MAX_ROWS
 from core.errors import CoreError
 from core.words import frequency_word, unit_for
 from ui.router import through_app
-from ui.session import current_series, date_format, md_escape, set_series
+from ui.session import current_series, date_format, date_text, md_escape, set_series
 
 through_app()
 
@@ -22,6 +22,7 @@ st.write(
     "Pick an example series or upload your own CSV file with dates and values (temperatures, for example). "
     "Then go to **Train**."
 )
+
 
 def _uploader_key() -> str:
     return f"uploader_{st.session_state.get('uploader_version', 0)}"
@@ -118,7 +119,8 @@ unit = unit_for(series.value_column)
 st.subheader("Your series")
 st.caption(
     f"{md_escape(st.session_state.get('series_source', ''))} · {len(series.values):,} points · "
-    f"from {series.values.index[0]:%Y-%m-%d %H:%M} to {series.values.index[-1]:%Y-%m-%d %H:%M} · "
+    f"from {date_text(series.values.index[0], series.frequency)} to "
+    f"{date_text(series.values.index[-1], series.frequency)} · "
     f"one point per {frequency_word(series.frequency)} · value column: {md_escape(series.value_column)}"
 )
 

@@ -132,7 +132,7 @@ def test_report_card_plain_sentences_with_unit_and_step() -> None:
     run = run_forecast(values, TINY)
     card = report_card(run)
     assert card[0].startswith(f"On {len(run.predictions)} unseen days the model is off by")
-    assert "°C" in card[0] and "'same as the previous day'" in card[0]
+    assert "°C" in card[0] and "simply repeating the previous day" in card[0]
     assert any("band held" in s for s in card)
     assert all("*" not in s for s in card)
 

@@ -183,8 +183,8 @@ def test_forecast_figure_traces_markers_and_hover_units():
     run = make_run(values)
     fig = forecast_figure(run, values, unit="°C")
     assert names(fig) == [
-        "temp (actual)", "LSTM (test span, 1 step ahead)", "naive baseline (last value)",
-        "seasonal naive baseline (same point one season earlier)", "mean baseline", "lower", "90 % interval",
+        "temp (actual)", "LSTM (test span, 1 step ahead)", "Same as last step (naive)",
+        "Same as one season ago (seasonal naive)", "Training average", "lower", "90 % interval",
         "LSTM forecast",
     ]
     assert all(trace.line.dash == "dot" for trace in fig.data[2:5])

@@ -51,4 +51,5 @@ def session_covariates(series: LoadedSeries, names: tuple[str, ...]) -> Covariat
         st.session_state["covariate_cache"] = cache
     if isinstance(cache[3], str):
         raise DataError(cache[3])
-    return cache[3]  # type: ignore[no-any-return]
+    covariates: Covariates = cache[3]
+    return covariates

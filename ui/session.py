@@ -12,6 +12,7 @@
 | ``editor_version`` | ``int``                   | bumped to give the data editor a fresh key on a new source |
 | ``edit_error``     | ``str | None``            | problem with the current table edit; Train is disabled while set |
 | ``config_values``  | ``dict``                  | Train page settings (``covariates``: the chosen input columns) |
+| ``config_for``     | ``tuple``                 | the data ``config_values`` were suggested for (``config_key``) |
 | ``covariate_cache`` | ``tuple``                | last covariate columns read from ``upload`` (ui/covariates.py) |
 | ``job``            | ``core.dashboard.jobs.Job | None``  | this session's current or last training job               |
 | ``run``            | ``core.run.results.ForecastRun | None`` | the last *usable* trained model and its results     |
@@ -26,9 +27,14 @@
 | ``link_error``     | ``str | None``            | which parts of a shared link were ignored and why          |
 | ``preset``         | ``str``                   | chosen preset (presets.py); widget ``preset_pick`` shows it |
 | ``presenter``      | ``bool``                  | presenter mode, set by the sidebar toggle ``presenter_toggle`` |
+| ``owner``          | ``str``                   | this browser session's token for the job manager (``owner_id``) |
+| ``cfg_*``, ``preset_pick`` | widget keys       | the Train page's settings form (ui/settings_form.py)       |
+| ``train*``, ``auto_budget`` | widget keys       | the Train page's start buttons (ui/launch.py)              |
+| ``stop``, ``log_loss`` | widget keys           | the Train page's job panel (ui/job_panel.py)               |
 | ``learn_*``        | widget keys               | the Learn page's pickers and what-if sliders (page-local)  |
 
-Widget keys are page-local and cleaned up by Streamlit when the page changes, so nothing above is a widget key.
+Widget keys are page-local and cleaned up by Streamlit when the page changes, so nothing above them in the table
+is a widget key; each ui module's docstring lists the widget keys it draws.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import re
 import uuid
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from core.dashboard.jobs import JobManager
@@ -53,6 +60,7 @@ __all__ = [
     "collect_finished_job",
     "md_escape",
     "date_format",
+    "date_text",
 ]
 
 #: Trainings allowed to run at once on this server (one small LSTM uses about one core).
@@ -128,3 +136,8 @@ def date_format(frequency: str) -> str:
     step = frequency_word(frequency)
     sub_daily = any(word in step for word in ("minute", "hour", "step"))
     return "YYYY-MM-DD HH:mm" if sub_daily else "YYYY-MM-DD"
+
+
+def date_text(moment: pd.Timestamp, frequency: str) -> str:
+    """A date as text for captions: with the clock time only for sub-daily series."""
+    return f"{moment:%Y-%m-%d %H:%M}" if date_format(frequency).endswith("mm") else f"{moment:%Y-%m-%d}"

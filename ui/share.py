@@ -30,6 +30,7 @@ __all__ = [
     "suggested_config",
     "share_params",
     "share_link",
+    "share_box",
     "presenter_mode",
     "presenter_toggle",
     "present",
@@ -173,6 +174,15 @@ def share_link(params: dict[str, str]) -> str:
         base = head + "/"
     query = urlencode(params)
     return f"{base}?{query}" if query else base
+
+
+def share_box(values: dict[str, Any], series: LoadedSeries) -> None:
+    """The "Share this setup" expander: a link that reopens the dashboard with these settings."""
+    params = share_params(values, suggested_config(series))
+    with st.expander("Share this setup", icon=":material/link:"):
+        st.caption("This link reopens the dashboard with the same built-in dataset, preset and settings"
+                   + (" (an uploaded or edited series is not part of the link)." if "dataset" not in params else "."))
+        st.code(share_link(params), language=None)
 
 
 def presenter_mode() -> bool:

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from core.data.series import LoadedSeries
 from core.model.progress import EpochRecord
 from core.run.results import ForecastRun
-from core.words import safe_label
+from core.words import model_name, safe_label
 
 __all__ = ["DOWNSAMPLE_ABOVE", "DISPLAY_BUCKETS", "series_figure", "loss_figure", "forecast_figure", "MARKERS_UP_TO"]
 
@@ -29,13 +29,8 @@ DISPLAY_BUCKETS = 2_000
 _VALUE = "%{y:,.6~g}"
 
 
-_BASELINES = (
-    ("naive", "naive baseline (last value)"),
-    ("seasonal_naive", "seasonal naive baseline (same point one season earlier)"),
-    ("mean", "mean baseline"),
-    ("ets", "ETS (statsmodels)"),
-    ("arima", "ARIMA (statsmodels)"),
-)
+#: Baselines drawn as dotted lines, in legend order (named by ``core.words.model_name``).
+_BASELINES = ("naive", "seasonal_naive", "mean", "ets", "arima")
 
 
 #: Baselines drawn hidden at first (click their legend entry to show them): the chart stays readable.
@@ -278,18 +273,20 @@ def _forecast_traces(fig: go.Figure, forecast: pd.DataFrame, level: float, unit:
     ))
 
 
-def _test_span_traces(fig: go.Figure, predictions: pd.DataFrame, unit: str, show_baselines: bool) -> None:
+def _test_span_traces(fig: go.Figure, run: ForecastRun, predictions: pd.DataFrame, unit: str,
+                      show_baselines: bool) -> None:
     """LSTM test-span predictions and, optionally, the dotted baselines; ``predictions`` indexed by date."""
     dates = pd.DatetimeIndex(predictions.index)
     fig.add_trace(go.Scatter(x=dates, y=predictions["lstm"], mode="lines",
                              name="LSTM (test span, 1 step ahead)", line={"color": "rgb(255, 127, 14)"},
                              hovertemplate=_hover("LSTM", unit, dates)))
-    for column, label in _BASELINES if show_baselines else ():
+    for column in _BASELINES if show_baselines else ():
         if column in predictions.columns:
+            label = _text(model_name(column, run.baseline_labels))
             fig.add_trace(go.Scatter(x=dates, y=predictions[column], mode="lines", name=label,
                                      line={"dash": "dot", "width": 1.5},
                                      visible="legendonly" if column in _HIDDEN_BASELINES else True,
-                                     hovertemplate=_hover(label, unit, dates)))
+                                     hovertemplate=_hover(_no_fields(label), unit, dates)))
 
 
 def forecast_figure(run: ForecastRun, values: pd.Series, *, show_baselines: bool = True, unit: str = "",
@@ -299,7 +296,7 @@ def forecast_figure(run: ForecastRun, values: pd.Series, *, show_baselines: bool
     Args:
         run: a finished training; when it is not usable only the history and the run's message are shown.
         values: the series the run was trained on, shape ``(n,)``.
-        show_baselines: draw the naive, seasonal naive and mean baselines as dotted lines.
+        show_baselines: draw the references (naive, seasonal naive, mean, ETS, ARIMA) as dotted lines.
         unit: shown in hover and axis title.
         tail: draw only this many points before the test span (plus the test span); None draws all.
     """
@@ -314,14 +311,15 @@ def forecast_figure(run: ForecastRun, values: pd.Series, *, show_baselines: bool
     fig.update_layout(
         title={"text": f"{name}: test-span predictions and forecast{note}"},
         yaxis={"title": {"text": f"{name} ({unit})" if unit else name}},
-        hovermode="x unified", legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0},
+        # "normal": with a filled band Plotly would list the legend bottom-up (the forecast first, the data last)
+        hovermode="x unified", legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0, "traceorder": "normal"},
         margin={"t": 60, "b": 80},
     )
     if not usable or predictions is None or forecast is None:
         fig.add_annotation(text=_text(f"No forecast to show. {run.message}", 120), x=0.5, y=0.5,
                            xref="paper", yref="paper", showarrow=False, font={"size": 14})
         return fig
-    _test_span_traces(fig, predictions, unit, show_baselines)
+    _test_span_traces(fig, run, predictions, unit, show_baselines)
     _forecast_traces(fig, forecast, run.interval_level, unit)
     _vline(fig, test_start, "test span starts")
     _vline(fig, forecast["date"].iloc[0], "forecast starts")

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from core.evaluation.diagnostics import CopycatResult, overfit_epoch
+from core.evaluation.scoring import best_reference
 from core.run.results import ForecastRun
-from core.words import frequency_word, unit_for
+from core.words import comparison, coverage_sentence, frequency_word, unit_for
 
 __all__ = ["report_card"]
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f} %"
 
 
 def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str]:
@@ -21,29 +18,20 @@ def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str
         copy: the copy-cat check of the run, when available.
 
     Returns:
-        Sentences without markdown, e.g. "On unseen days the model is off by 1.9 °C on average, 12 % better
-        than 'same as the previous day'."
+        Sentences without markdown, e.g. "On 73 unseen days the model is off by 1.9 °C on average, 12 % better
+        than simply repeating the previous day (off by 2.2 °C)." (``core.words.comparison``), then the band's
+        coverage, overfitting, the input columns and the copy-cat check.
     """
     if not run.usable or not run.metrics or run.predictions is None:
         return [f"There is no usable model: {run.message}".strip()]
     unit = unit_for(run.value_column)
-    amount = f"{{:.3g}} {unit}".strip() if unit else "{:.3g}"
     step = frequency_word(run.frequency)
-    lstm, naive = run.metrics["lstm"]["mae"], run.metrics["naive"]["mae"]
-    n_test = len(run.predictions)
-    sentences = []
-    head = f"On {n_test} unseen {step}s the model is off by {amount.format(lstm)} on average"
-    if naive > 0 and lstm < naive:
-        sentences.append(f"{head}, {_pct(1 - lstm / naive)} better than 'same as the previous {step}' "
-                         f"({amount.format(naive)}).")
-    elif naive > 0:
-        sentences.append(f"{head}, {_pct(lstm / naive - 1)} worse than simply saying 'same as the previous "
-                         f"{step}' ({amount.format(naive)}): don't trust it more than that simple rule.")
-    else:
-        sentences.append(f"{head}.")
+    metrics = run.metrics
+    sentences = [sentence.text for sentence in comparison(
+        metrics["lstm"]["mae"], metrics["naive"]["mae"], best_reference(metrics), points=len(run.predictions),
+        unit=unit, step=step, labels=run.baseline_labels)]
     if run.interval_coverage is not None:
-        sentences.append(f"The {run.interval_level:.0%} band held {run.interval_coverage:.0%} of the time "
-                         f"(it should hold about {run.interval_level:.0%}).")
+        sentences.append(coverage_sentence(run.interval_coverage, run.interval_level, len(run.predictions)).text)
     epoch = overfit_epoch(run.history)
     if epoch is not None:
         sentences.append(f"It began to overfit at epoch {epoch}: after that it kept memorising the training "

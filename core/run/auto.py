@@ -30,6 +30,7 @@ from core.model.progress import TrainControl
 from core.model.windows import split_series
 from core.run.pipeline import Fitted, References, classical_references, complete, fit
 from core.run.results import CandidateResult, ForecastRun, SearchReport
+from core.words import REFERENCE_WORDS
 
 __all__ = ["SEARCHED", "candidate_configs", "run_auto", "MIN_GAIN"]
 
@@ -168,9 +169,9 @@ def _reason(report: SearchReport, base_score: float | None) -> str:
     baselines = report.validation_baselines
     if baselines and best.validation_mae is not None:
         name, score = min(baselines.items(), key=lambda item: item[1])
-        words = "same as last step" if name == "naive" else "same as one season ago"
         verb = "beats" if best.validation_mae < score else "does NOT beat"
-        parts.append(f"On validation it {verb} the best simple rule, {words} (MAE {score:.4g}).")
+        parts.append(f"On validation it {verb} the best simple rule, {REFERENCE_WORDS[name]}, with MAE "
+                     f"{score:.4g}.")
     return " ".join(parts)
 
 

@@ -1,0 +1,88 @@
+"""The Train page's start buttons (Train, Train 3 times, Auto mode and its budget) and starting the job.
+
+Session keys (see ui/session.py): ``job``, ``job_values`` and ``auto_budget_seconds`` are set when a job
+starts. Widget keys: ``train``, ``train_spread``, ``train_auto`` and ``auto_budget``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Literal, NamedTuple
+
+import pandas as pd
+import streamlit as st
+
+from core.config import ForecastConfig
+from core.data.series import LoadedSeries
+from core.errors import CoreError
+from core.run.auto import run_auto
+from core.run.runners import Runner, replay_runner, seed_spread_runner
+from ui.covariates import Covariates
+from ui.session import job_manager, md_escape, owner_id
+
+__all__ = ["Launch", "launch_buttons", "runner_for", "start_training"]
+
+#: What a button starts: one training, three with different seeds, or auto mode's search.
+Kind = Literal["train", "spread", "auto"]
+
+
+class Launch(NamedTuple):
+    """A pressed start button: what to run and auto mode's budget in seconds."""
+
+    kind: Kind
+    budget_seconds: float
+
+
+def launch_buttons(config: ForecastConfig | None, busy: bool) -> Launch | None:
+    """The row of start buttons, disabled while a job runs or the settings cannot train (``config`` None).
+
+    Returns:
+        The pressed button, or None.
+    """
+    train_col, spread_col, auto_col, budget_col = st.columns([1, 2, 1.3, 1.2], vertical_alignment="bottom")
+    cannot = busy or config is None
+    train = train_col.button("Train", type="primary", disabled=cannot, key="train",
+                             help="Train the model with these settings in the background.")
+    spread = spread_col.button(
+        "Train 3 times (seed spread)", disabled=cannot, key="train_spread", icon=":material/stacked_line_chart:",
+        help="Train the same model 3 times with different random seeds to see how much the result depends on luck. "
+        "Takes 3 times as long; the first training becomes your model. The spread is shown on the Learn page.",
+    )
+    budget = budget_col.number_input(
+        "Auto budget (s)", min_value=10, max_value=3600, value=120, step=10, key="auto_budget",
+        help="How long auto mode may search, in seconds, including evaluating the winner.",
+    )
+    no_validation = config is not None and config.validation_fraction <= 0
+    auto = auto_col.button(
+        "Auto mode", disabled=cannot or no_validation, key="train_auto", icon=":material/auto_awesome:",
+        help="Try many settings (window, units, layers, dropout, learning rate, inputs, target) within the time "
+        "budget, judge each on the validation data only, and keep the winner. The Forecast page says which won "
+        "and why." + (" Needs a validation share above 0." if no_validation else ""),
+    )
+    kind: Kind | None = "auto" if auto else "spread" if spread else "train" if train else None
+    return None if kind is None else Launch(kind, float(budget))
+
+
+def runner_for(launch: Launch, covariates: pd.DataFrame | None) -> Runner:
+    """The job's runner: auto mode with its budget, the seed spread, or one training that records a replay;
+    each reads its own copy of the input columns."""
+    if launch.kind == "auto":
+        return partial(run_auto, budget_seconds=launch.budget_seconds, covariates=covariates)
+    return partial(seed_spread_runner if launch.kind == "spread" else replay_runner, covariates=covariates)
+
+
+def start_training(series: LoadedSeries, config: ForecastConfig, covariates: Covariates | None,
+                   launch: Launch) -> None:
+    """Submit the job (it trains on a copy of the series and the input columns) and rerun to show it;
+    a refusal (the server is busy) is shown as an error."""
+    frame = None if covariates is None else covariates.frame.copy()
+    st.session_state["auto_budget_seconds"] = launch.budget_seconds if launch.kind == "auto" else None
+    try:
+        job = job_manager().submit(owner_id(), series.values, config,
+                                   name=st.session_state.get("series_source", ""), runner=runner_for(launch, frame))
+    except CoreError as exc:
+        st.error(md_escape(exc), icon=":material/error:")
+        return
+    st.session_state["job"] = job
+    st.session_state["job_values"] = series.values.copy()
+    st.rerun()
