@@ -47,5 +47,5 @@ with st.sidebar:
         st.caption(":material/check_circle: A trained model is ready")
 
 # TensorFlow is imported a few seconds after the page has been sent, in a script thread: the first page a
-# visitor sees neither waits for it nor competes with it for the CPU (ui/warmup.py; README "Performance").
+# visitor sees neither waits for it nor competes with it for the CPU (ui/warmup.py; docs/performance.md).
 warm_up_later()

@@ -135,7 +135,7 @@ def forecast_table(run: ForecastRun, unit: str, step: str) -> None:
 
 
 def downloads(run: ForecastRun, figure: go.Figure) -> None:
-    """The five download buttons; the model zip and the self-contained chart (~5 MB with plotly.js inlined)
+    """The five download buttons; the model zip and the self-contained chart (plotly.js inlined)
     are built only when clicked."""
     st.subheader("Downloads")
     c1, c2, c3 = st.columns(3)

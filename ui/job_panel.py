@@ -24,7 +24,7 @@ __all__ = ["POLL_SECONDS", "STOP_WAIT_SECONDS", "job_panel"]
 
 #: How often the live part (status, Stop, loss chart) refreshes while a job is queued or running. Each poll
 #: reruns the fragment on the server and redraws the chart in the browser, and both compete with the training
-#: for the CPU: 1 s still shows every epoch or so (README "Performance": live chart vs headless).
+#: for the CPU: 1 s still shows every epoch or so (docs/performance.md: the live chart).
 POLL_SECONDS = 1.0
 #: How long Stop waits for the job to end before it leaves the final state to the polls.
 STOP_WAIT_SECONDS = 20.0

@@ -2,9 +2,9 @@
 
 Streamlit 1.67 calls ``keras.backend.clear_session()`` at the end of *every* script run (including each
 poll of the live chart), from ``script_runner._clean_problem_modules``. In Keras 3 that resets the default
-graph, clears TensorFlow's kernel cache and runs a full ``gc.collect()``; measured here it held the GIL for
-most of the time and slowed a background training ~30× (45 ms → 1–2 s per epoch). Our models live in
-worker threads and session state, never in script-global Keras state, so the reset buys nothing.
+graph, clears TensorFlow's kernel cache and runs a full ``gc.collect()``, holding the GIL while a background
+training waits for it (docs/performance.md has the figures). Our models live in worker threads and session
+state, never in script-global Keras state, so the reset buys nothing.
 We keep Streamlit's matplotlib cleanup and drop only the Keras part.
 """
 
