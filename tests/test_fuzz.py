@@ -3,7 +3,7 @@
 Property: only the typed errors (``DataError`` / ``ConfigError``, one line each) or a valid result, never
 another exception, never a hang. Time per example is bounded twice: hypothesis' ``deadline`` fails an
 example that is slow, and a SIGALRM guard fails one that would never return (hypothesis only measures an
-example after it ends). ``tests/test_intake.py`` fuzzes random bytes, CSV-like text and messy exports; this
+example after it ends). ``tests/core/data/test_intake.py`` fuzzes random bytes, CSV-like text and messy exports; this
 module adds random delimiters, encodings, decimal marks, quoting and line ends, byte-level mutations of
 valid files, column choices, and every config field with values of every JSON type.
 
@@ -29,7 +29,7 @@ from core.config import FIELD_RANGES, PARAMETER_BUDGET, ForecastConfig, paramete
 from core.data.intake import read_series
 from core.errors import ConfigError, DataError
 from tests.conftest import ROOT
-from tests.test_intake import assert_valid
+from tests.core.data.samples import assert_valid
 
 #: Fails an example that is slow (measured after it returns), in milliseconds.
 DEADLINE_MS = 5000

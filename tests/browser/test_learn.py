@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.conftest import ARTIFACTS, main_area, screenshot, wait_for
+from tests.browser.conftest import SCREENSHOTS, main_area, screenshot
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -18,9 +19,9 @@ def _number(page, label: str) -> str:  # type: ignore[no-untyped-def]
 
 def _part(page, locator, name: str) -> None:  # type: ignore[no-untyped-def]
     """Screenshot of one element (a chart with its heading), for looking at one view at a time."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     locator.scroll_into_view_if_needed()
-    locator.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def test_shared_link_reopens_the_same_dataset_preset_and_settings(page, streamlit_server):  # type: ignore[no-untyped-def]

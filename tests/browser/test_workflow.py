@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.conftest import goto_page, main_area, screenshot, serve_app, set_number, wait_for
+from tests.browser.conftest import goto_page, main_area, screenshot, serve_app, set_number
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

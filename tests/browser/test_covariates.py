@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import goto_page, main_area, pick_option, screenshot, set_number
+from tests.browser.conftest import goto_page, main_area, pick_option, screenshot, set_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

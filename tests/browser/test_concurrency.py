@@ -18,7 +18,8 @@ import urllib.request
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT, goto_page, main_area, screenshot, set_number, wait_for
+from tests.browser.conftest import goto_page, main_area, screenshot, set_number
+from tests.helpers import ARTIFACTS, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -170,8 +171,8 @@ def test_four_sessions_train_at_once_queue_and_keep_their_own_data(browser, stre
         "http_answer_while_training_s": [round(s, 3) for s in busy_http],
         "all_trainings_ended_after_s": round(total, 1),
     }
-    (ROOT / "artifacts").mkdir(exist_ok=True)
-    (ROOT / "artifacts" / "concurrency.json").write_text(json.dumps(figures, indent=2) + "\n")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "concurrency.json").write_text(json.dumps(figures, indent=2) + "\n")
     print(json.dumps(figures))
     assert max(busy_http) < PAGE_LOAD_LIMIT_S, figures  # the server itself answers at once
     # Goal: a page (JS bundle, websocket, first script run) loads within 2 s while others train. On a machine
