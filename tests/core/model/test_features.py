@@ -1,4 +1,4 @@
-"""Seasonal inputs and residual targets: exact inversion, no look-ahead, recursive inputs equal training inputs."""
+"""Seasonal inputs and residual targets: exact inversion, no look-ahead, covariates, the spec's JSON."""
 
 from __future__ import annotations
 
@@ -18,25 +18,7 @@ from core.model.features import (
 )
 from core.model.recursive import recursive_scaled
 from core.model.windows import prepare
-
-
-def hourly(n: int = 400, seed: int = 0) -> pd.Series:
-    rng = np.random.default_rng(seed)
-    t = np.arange(n)
-    values = 10 + 5 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.5, n)
-    return pd.Series(values, index=pd.date_range("2021-03-01", periods=n, freq="h"), name="temp")
-
-
-class RecordingModel:
-    """Stands in for a Keras model: remembers its inputs, answers with a fixed linear read-out."""
-
-    def __init__(self) -> None:
-        self.inputs: list[np.ndarray] = []
-
-    def predict_on_batch(self, x: np.ndarray) -> np.ndarray:
-        self.inputs.append(np.array(x))
-        weights = np.linspace(-0.3, 0.5, x.shape[1] * x.shape[2]).reshape(x.shape[1], x.shape[2])
-        return (x * weights).sum(axis=(1, 2))[:, np.newaxis] * 0.1
+from tests.core.fakes import RecordingModel, hourly
 
 
 def config_for(target: str, **extra) -> ForecastConfig:
@@ -108,21 +90,6 @@ def test_rows_carry_the_next_steps_calendar_and_season_value():
     assert matrix[3, 1] == data.scaled[3]  # no value a season earlier yet: the last value
 
 
-@pytest.mark.parametrize("differences", [False, True])
-@pytest.mark.parametrize("target", TARGETS)
-def test_recursive_one_step_inputs_equal_training_inputs(target, differences):
-    values = hourly()
-    data = prepare(values.to_numpy(), config_for(target, difference_input=differences), values.index, 24)
-    targets = data.split.test_targets
-    model = RecordingModel()
-    paths = recursive_scaled(model, data.spec, data.scaled, values.index, np.arange(targets.start, targets.stop),
-                             12, 1)
-    np.testing.assert_allclose(model.inputs[0], data.x_test, rtol=0, atol=1e-6)
-    direct = to_scaled(data.spec, RecordingModel().predict_on_batch(data.x_test)[:, 0], data.scaled,
-                       np.arange(targets.start, targets.stop))
-    np.testing.assert_allclose(paths[:, 0], direct, atol=1e-5)
-
-
 def test_change_inputs_are_the_steps_of_the_value_and_season_columns():
     values = hourly()
     data = prepare(values.to_numpy(), config_for("change", difference_input=True), values.index, 24)
@@ -136,21 +103,6 @@ def test_change_inputs_are_the_steps_of_the_value_and_season_columns():
     assert without_season.spec.names == ["value", "change"]
     assert context_length(without_season.spec, 12) == 13 and context_length(data.spec, 12) == 36
     assert "the last change" in data.spec.describe() and "change 24 steps earlier" in data.spec.describe()
-
-
-@pytest.mark.parametrize("differences", [False, True])
-def test_recursive_paths_feed_predictions_back_not_actuals(differences):
-    values = hourly()
-    data = prepare(values.to_numpy(), config_for("seasonal_change", difference_input=differences), values.index, 24)
-    origin = data.split.test_targets.start
-    first = recursive_scaled(RecordingModel(), data.spec, data.scaled, values.index, np.array([origin]), 12, 30)
-    changed = data.scaled.copy()
-    changed[origin:] += 50.0  # values at and after the origin must not matter
-    second = recursive_scaled(RecordingModel(), data.spec, changed, values.index, np.array([origin]), 12, 30)
-    np.testing.assert_array_equal(first, second)
-    # Forecasting past the end works: calendar of future dates, season values from history and predictions.
-    future = recursive_scaled(RecordingModel(), data.spec, data.scaled, values.index, np.array([400]), 12, 48)
-    assert future.shape == (1, 48) and np.isfinite(future).all()
 
 
 def test_covariates_are_scaled_on_training_and_held_ahead():
