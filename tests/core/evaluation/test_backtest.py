@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
 
-import tests.test_backtest as this_module
-from core.dashboard.quality_charts import backtest_figure
 from core.data.datasets import synthetic_series
 from core.errors import ConfigError
 from core.evaluation.backtest import Fold, backtest, rolling_origins
-from core.evaluation.baselines import Forecaster, mean_forecaster, naive_forecaster, seasonal_naive_forecaster
+from core.evaluation.baselines import (
+    Forecaster,
+    mean_forecaster,
+    naive_forecaster,
+    seasonal_naive_forecaster,
+)
 from core.evaluation.classical import ClassicalFit, fit_classical
 
 
@@ -138,12 +143,6 @@ def test_to_frame_has_one_row_per_fold_and_step() -> None:
     assert "date" not in result.to_frame().columns
 
 
-def test_seasonal_naive_repeats_the_last_season() -> None:
-    history = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
-    np.testing.assert_array_equal(seasonal_naive_forecaster(2)(history, 5), [4.0, 5.0, 4.0, 5.0, 4.0])
-    np.testing.assert_array_equal(seasonal_naive_forecaster(7)(history, 2), [5.0, 5.0])  # shorter than a season
-
-
 def test_a_forecaster_of_the_wrong_shape_is_refused() -> None:
     with pytest.raises(ValueError, match="forecaster 'short' returned shape \\(1,\\), expected \\(2,\\)"):
         backtest(np.arange(10.0), rolling_origins(10, 2, 2, 3), {"short": lambda history, horizon: history[-1:]})
@@ -158,7 +157,7 @@ def test_classical_forecasters_fit_once_before_the_first_origin(monkeypatch) -> 
         assert len(values) == fit_end  # it is only ever handed the history
         return original(values, fit_end, season_length, **kwargs)
 
-    monkeypatch.setattr(this_module, "fit_classical", recording_fit)
+    monkeypatch.setattr(sys.modules[__name__], "fit_classical", recording_fit)
     values = synthetic_series(150, "MS", seed=3, noise=0.5).to_numpy()
     folds = rolling_origins(150, folds=3, horizon=6, min_train=100)
     result = backtest(values, folds, {**classical_forecasters(12), "naive": naive_forecaster})
@@ -175,14 +174,3 @@ def test_classical_forecasters_fit_once_before_the_first_origin(monkeypatch) -> 
     forecasters["ets"](values[:120].copy(), 3)
     forecasters["ets"](values[:110].copy(), 3)  # shorter than the fitted history: must refit, never reuse
     assert fit_ends == [120, 110]
-
-
-def test_backtest_figure_draws_one_line_per_forecaster_with_escaped_labels() -> None:
-    values = np.array([0.0, 1.0, 3.0, 6.0, 10.0, 15.0])
-    result = backtest(values, rolling_origins(6, 2, 2, 2), {"naive": naive_forecaster, "mean": mean_forecaster})
-    figure = backtest_figure(result, "°C", labels={"naive": "<img src=x onerror=alert(1)>%{y}"}, step_word="day")
-    assert [trace.name for trace in figure.data] == ["&lt;img src=x onerror=alert(1)&gt;%(y)", "mean"]
-    assert list(figure.data[0].x) == [1, 2] and list(figure.data[0].y) == [3.0, 7.0]
-    assert "<img" not in figure.data[0].hovertemplate and "%(y)" in figure.data[0].hovertemplate
-    assert figure.layout.xaxis.title.text == "days ahead"
-    assert figure.layout.yaxis.title.text == "MAE (°C)"
