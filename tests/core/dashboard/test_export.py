@@ -1,4 +1,4 @@
-"""Tests for core.export: safe labels, formula-safe CSV, bundle zip, config JSON, offline figure HTML."""
+"""``core.dashboard.export``: formula-safe CSV, bundle zip, config JSON, offline figure HTML."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from core.dashboard.export import (
 )
 from core.errors import TrainingError
 from core.run.results import ForecastRun
-from core.words import safe_label
 
 
 def make_run(*, usable: bool = True, freq: str = "D") -> ForecastRun:
@@ -41,28 +40,6 @@ def make_run(*, usable: bool = True, freq: str = "D") -> ForecastRun:
     if usable:
         run.model, run.predictions, run.forecast = object(), predictions, forecast
     return run
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("temp_max", "temp_max"),
-        ("  two\tcolumns\n\nhere  ", "two columns here"),
-        ("bidi\u202eevil\u200b", "bidi evil"),
-        ("nul\x00byte\x1b[31m", "nul byte [31m"),
-        (42, "42"),
-        ("", ""),
-        ("\x00\x01", ""),
-    ],
-)
-def test_safe_label(text, expected):
-    assert safe_label(text) == expected
-
-
-def test_safe_label_truncates_with_ellipsis():
-    label = safe_label("x" * 100, limit=10)
-    assert label == "x" * 9 + "…" and len(label) == 10
-    assert safe_label("abc", limit=3) == "abc"
 
 
 def test_neutralise_formulas_prefixes_strings_only():

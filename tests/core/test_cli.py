@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from core.data.datasets import builtin_csv_bytes
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TINY = ["--set", "epochs=3", "--set", "units=4", "--quiet"]
 
 

@@ -1,4 +1,4 @@
-"""Tests for core.plots: traces, axes, markers, downsampling and escaping of user strings."""
+"""``core.dashboard.charts``: traces, axes, markers, downsampling and escaping of user strings."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 
 from core.dashboard.charts import DOWNSAMPLE_ABOVE, MARKERS_UP_TO, forecast_figure, loss_figure, series_figure
 from core.data.series import LoadedSeries
+from core.evaluation.diagnostics import skill_per_epoch
 from core.model.progress import EpochRecord
 from core.run.results import ForecastRun
-from core.words import unit_for
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -64,15 +64,6 @@ def strings_in(fig: go.Figure) -> list[str]:
 
 def names(fig: go.Figure) -> list[str]:
     return [trace.name for trace in fig.data]
-
-
-@pytest.mark.parametrize(
-    ("column", "unit"),
-    [("temp_max", "°C"), ("Temperature (°C)", "°C"), ("celsius", "°C"), ("Temp (°F)", "°F"),
-     ("fahrenheit_high", "°F"), ("sales", ""), ("", "")],
-)
-def test_unit_for(column, unit):
-    assert unit_for(column) == unit
 
 
 def test_series_figure_has_range_tools_and_units():
@@ -214,16 +205,19 @@ def test_unusable_run_shows_history_and_message_only():
     assert "lower the learning rate" in fig.layout.annotations[0].text
 
 
-def test_frequency_words_are_plain() -> None:
-    from core.words import frequency_word
-
-    assert [frequency_word(f) for f in ("D", "h", "15min", "W-SUN", "MS", "QS-JAN", "odd")] == [
-        "day", "hour", "15 minutes", "week", "month", "quarter", "step"]
-
-
 def test_loss_chart_has_whole_epoch_ticks_for_a_short_training():
     history = [EpochRecord(epoch=e, loss=1.0 / e, val_loss=None, seconds=0.1) for e in (1, 2, 3)]
     short = loss_figure(history, epochs=3)
     assert short.layout.xaxis.dtick == 1 and short.layout.xaxis.tick0 == 1
     long = loss_figure(history, epochs=200)
     assert long.layout.xaxis.dtick is None
+
+
+def test_loss_figure_draws_the_naive_level_and_skill_per_epoch() -> None:
+    history = [EpochRecord(1, 0.5, 0.4, 0.1, val_mae=0.3), EpochRecord(2, 0.4, 0.3, 0.1, val_mae=0.1)]
+    fig = loss_figure(history, best_epoch=2, naive_loss=0.35, skill=skill_per_epoch(history, 0.2))
+    assert any(shape.y0 == 0.35 and shape.line.dash == "dot" for shape in fig.layout.shapes)
+    skill = next(t for t in fig.data if t.name.startswith("skill"))
+    assert list(skill.y) == [pytest.approx(-50.0), pytest.approx(50.0)] and skill.yaxis == "y2"
+    plain = loss_figure(history, best_epoch=2)
+    assert not any(t.name.startswith("skill") for t in plain.data) and "yaxis2" not in plain.layout.to_plotly_json()
