@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.config import ForecastConfig
-from core.dashboard.report import report_card
-from core.evaluation.diagnostics import naive_level
-from core.model.progress import TrainControl
-from core.run.runners import replay_runner
-from tests.conftest import APP
+from tests.helpers import APP
 
 pytestmark = pytest.mark.apptest
 
@@ -210,21 +203,3 @@ def test_a_link_naming_covariates_is_ignored_without_a_crash() -> None:
     assert not at.exception, at.exception
     assert at.session_state["config_values"]["covariates"] == []
     assert at.number_input(key="cfg_epochs").value == 3
-
-
-def _frame(days: int = 80) -> tuple[pd.Series, pd.DataFrame]:
-    index = pd.date_range("2024-01-01", periods=days, freq="D")
-    t = np.arange(days)
-    values = pd.Series(10 + 5 * np.sin(2 * np.pi * t / 7), index=index, name="temperature")
-    return values, pd.DataFrame({"humidity": 60 + 20 * np.cos(2 * np.pi * t / 7)}, index=index)
-
-
-def test_replay_runner_and_naive_level_take_covariates() -> None:
-    values, covariates = _frame()
-    config = ForecastConfig(window=7, horizon=3, epochs=2, units=4, patience=0, covariates=("humidity",))
-    plain = naive_level(values, dataclasses.replace(config, covariates=()))
-    assert naive_level(values, config) == plain  # the naive rule never reads covariates
-    run = replay_runner(values, config, TrainControl(), covariates=covariates)
-    assert run.usable and run.features is not None and run.features.covariates == ("humidity",)
-    assert run.replay is not None and len(run.replay.epochs) == 2
-    assert any("'humidity'" in sentence and "last observed value" in sentence for sentence in report_card(run))
