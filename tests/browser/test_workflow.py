@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import tomllib
 
 import pytest
 
 from tests.browser.conftest import goto_page, main_area, screenshot, serve_app, set_number
-from tests.helpers import wait_for
+from tests.helpers import ROOT, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -88,6 +89,21 @@ def test_bad_upload_keeps_data_and_hostile_names_are_text(page, streamlit_server
     assert page.locator('img[src="x"]').count() == 0
     assert page.dialogs == []  # type: ignore[attr-defined]
     screenshot(page, "06-data-hostile-column")
+
+
+def test_a_file_over_the_upload_cap_is_refused_in_the_browser(page, streamlit_server, tmp_path):  # type: ignore[no-untyped-def]
+    cap_mb = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    big = tmp_path / "big.csv"
+    line = b"2020-01-01,12.5\n"
+    big.write_bytes(b"date,temp\n" + line * ((cap_mb * 1024 * 1024) // len(line) + 1000))
+    page.goto(streamlit_server)
+    main = main_area(page)
+    main.get_by_text("20 points", exact=False).first.wait_for()
+    main.locator('input[type="file"]').set_input_files(str(big))
+    main.get_by_text(re.compile(rf"{cap_mb}(\.0)? ?MB", re.I)).first.wait_for(timeout=30_000)
+    screenshot(page, "catalogue-upload-cap")
+    assert main.get_by_text("20 points", exact=False).count() >= 1, "the previous data is kept"
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("Data: 20 points").count() == 1
 
 
 def _start_long_training(page, url: str) -> None:  # type: ignore[no-untyped-def]

@@ -3,8 +3,8 @@
 Property: only the typed errors (``DataError`` / ``ConfigError``, one line each) or a valid result, never
 another exception, never a hang. Time per example is bounded twice: hypothesis' ``deadline`` fails an
 example that is slow, and a SIGALRM guard fails one that would never return (hypothesis only measures an
-example after it ends). ``tests/core/data/test_intake.py`` fuzzes random bytes, CSV-like text and messy exports; this
-module adds random delimiters, encodings, decimal marks, quoting and line ends, byte-level mutations of
+example after it ends). ``tests/core/data/test_intake.py`` fuzzes random bytes, CSV-like text and messy
+exports; this module adds random delimiters, encodings, decimal marks, quoting and line ends, byte-level mutations of
 valid files, column choices, and every config field with values of every JSON type.
 
 The number of inputs tried is written to ``artifacts/fuzz.json`` (quoted in SECURITY.md).
@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 from core.config import FIELD_RANGES, PARAMETER_BUDGET, ForecastConfig, parameter_count, parse_set_options
 from core.data.intake import read_series
 from core.errors import ConfigError, DataError
-from tests.conftest import ROOT
 from tests.core.data.samples import assert_valid
+from tests.helpers import ARTIFACTS
 
 #: Fails an example that is slow (measured after it returns), in milliseconds.
 DEADLINE_MS = 5000
@@ -66,7 +66,7 @@ def fuzz(examples: int) -> settings:
 @pytest.fixture(scope="module", autouse=True)
 def record_inputs_tried() -> Iterator[None]:
     yield
-    out = ROOT / "artifacts" / "fuzz.json"
+    out = ARTIFACTS / "fuzz.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({**TRIED, "total": sum(TRIED.values())}, indent=2, sort_keys=True) + "\n")
 

@@ -24,7 +24,7 @@ import pytest
 import core.run.pipeline as pipeline
 from core.config import ForecastConfig
 from core.dashboard.jobs import END_STATES, JobManager
-from tests.conftest import ROOT, wait_for
+from tests.helpers import ARTIFACTS, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -157,7 +157,7 @@ def test_twenty_trainings_free_every_slot_and_thread_and_memory_stays_bounded(mo
         "rss_growth_mb": round(growth, 1),
         "seconds": round(time.monotonic() - started, 1),
     }
-    out = ROOT / "artifacts" / "soak.json"
+    out = ARTIFACTS / "soak.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2) + "\n")
     print(json.dumps(figures))

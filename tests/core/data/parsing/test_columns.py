@@ -3,6 +3,7 @@ wrong choices."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from core.data.parsing.columns import find_column
@@ -73,3 +74,26 @@ def test_find_column_matches_exactly_then_ignoring_case_and_spaces() -> None:
     assert find_column(("date", "Temp"), " TEMP", "value") == 1
     with pytest.raises(DataError, match=r"^There is no value column called 'TEMP'; available columns: 'date', 'Temp'"):
         find_column(names, "TEMP", "value")  # two columns match when case is ignored: none is guessed
+
+
+@pytest.mark.parametrize(
+    "counter",
+    [
+        "year",
+        pytest.param("n", marks=pytest.mark.xfail(strict=True, reason="a counting column is chosen as the values")),
+        pytest.param("step", marks=pytest.mark.xfail(strict=True, reason="a counting column is chosen as the values")),
+    ],
+)
+def test_a_counting_column_is_never_the_values(counter: str) -> None:
+    start = 1990 if counter == "year" else 1
+    visitors = np.random.default_rng(0).integers(100, 200, 30)
+    series = load(f"{counter},visitors\n" + "\n".join(f"{start + i},{v}" for i, v in enumerate(visitors)))
+    assert series.value_column == "visitors"
+
+
+@pytest.mark.xfail(strict=True, reason="the fractional years are read as the values (catalogue gap)")
+def test_fractional_years_are_the_dates_not_the_values() -> None:
+    series = load("time,value\n" + "\n".join(f"{1920 + i / 12:.6f},{40 + i % 12}" for i in range(48)))
+    assert (series.date_column, series.value_column) == ("time", "value")
+    assert series.frequency == "MS"
+

@@ -3,6 +3,7 @@ column limits."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import core.data.parsing.table
@@ -46,6 +47,17 @@ def test_title_lines_before_the_header_are_skipped() -> None:
     series = load("Weather station Paris\nexported 2024-01-01, by hand\n" + daily())
     assert kinds(series) == {"title_lines": 2}
     assert detail(series, "title_lines") == "2 lines before the column names (rows 1, 2) skipped."
+
+
+def test_a_metadata_block_before_the_header_is_skipped_and_reported() -> None:
+    hours = pd.date_range("2024-01-01", periods=48, freq="h")
+    block = "latitude,longitude,elevation,utc_offset_seconds\n52.52,13.41,38.0,0\n\n"
+    rows = [f"{t:%Y-%m-%dT%H:%M},{i % 10}" for i, t in enumerate(hours)]
+    series = load(block + "time,temperature_2m (°C)\n" + "\n".join(rows))
+    assert (series.date_column, series.value_column) == ("time", "temperature_2m (°C)")
+    assert kinds(series) == {"title_lines": 2, "blank_rows": 1}
+    assert detail(series, "title_lines").startswith("2 lines before the column names")
+    assert series.frequency == "h" and len(series.values) == 48 and series.values.iloc[3] == 3.0
 
 
 def test_an_unmatched_quote_does_not_swallow_the_file() -> None:
