@@ -12,8 +12,6 @@ from streamlit.testing.v1 import AppTest
 
 import ui.router
 
-pytestmark = pytest.mark.apptest
-
 
 def page_script() -> None:
     """A page that starts with ``through_app`` (as every page does) while the old folder mode is on."""
@@ -29,6 +27,7 @@ def page_script() -> None:
         st.session_state["clicked"] = True
 
 
+@pytest.mark.apptest
 def test_under_apptest_the_page_runs_once_and_keeps_the_click(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PagesManager, "uses_pages_directory", PagesManager.uses_pages_directory)  # restored after
     at = AppTest.from_function(page_script, default_timeout=30)

@@ -11,8 +11,6 @@ from streamlit.testing.v1 import AppTest
 
 from ui.session import date_format, md_escape
 
-pytestmark = pytest.mark.apptest
-
 TIMEOUT = 60
 
 
@@ -35,6 +33,7 @@ def _shown(at: AppTest) -> str:
     return " ".join(m.value for m in at.markdown)
 
 
+@pytest.mark.apptest
 def test_the_default_series_is_loaded_once_and_becomes_the_reset_point() -> None:
     at = AppTest.from_function(data_script, default_timeout=TIMEOUT)
     at.run()
@@ -47,6 +46,7 @@ def test_the_default_series_is_loaded_once_and_becomes_the_reset_point() -> None
     assert at.session_state["editor_version"] == 1
 
 
+@pytest.mark.apptest
 def test_an_edit_keeps_the_reset_point_and_a_new_source_replaces_it() -> None:
     at = AppTest.from_function(data_script, default_timeout=TIMEOUT)
     at.run()
@@ -94,6 +94,7 @@ def collect_script() -> None:
     st.markdown("A trained model is ready" if run is not None else "No trained model yet")
 
 
+@pytest.mark.apptest
 def test_a_finished_jobs_usable_model_is_collected_once_with_its_data() -> None:
     at = AppTest.from_function(collect_script, default_timeout=TIMEOUT)
     at.run()
@@ -113,6 +114,7 @@ def test_a_finished_jobs_usable_model_is_collected_once_with_its_data() -> None:
     assert at.session_state["run"] is None
 
 
+@pytest.mark.apptest
 @pytest.mark.parametrize("run", [None, FakeRun(usable=False)])
 def test_a_diverged_or_failed_job_keeps_the_previous_model(run: FakeRun | None) -> None:
     at = AppTest.from_function(collect_script, default_timeout=TIMEOUT)
@@ -136,6 +138,7 @@ def owner_script() -> None:
     st.markdown(f"slots {manager.max_running} of {MAX_RUNNING_TRAININGS}")
 
 
+@pytest.mark.apptest
 def test_the_owner_token_stays_for_the_session_and_all_sessions_share_one_job_manager() -> None:
     """(Every AppTest runs as the same session id, so different owners per tab are checked in the browser tests.)"""
     first = AppTest.from_function(owner_script, default_timeout=TIMEOUT)
@@ -166,6 +169,7 @@ def test_md_escape_leaves_nothing_for_markdown_to_interpret(text: object, escape
     assert md_escape(text) == escaped
 
 
+@pytest.mark.apptest
 def test_markdown_of_an_escaped_name_shows_it_literally() -> None:
     def script(name: str) -> None:
         import streamlit as st

@@ -12,8 +12,6 @@ from streamlit.testing.v1 import AppTest
 import ui.share
 from core.config import FIELD_RANGES
 
-pytestmark = pytest.mark.apptest
-
 TIMEOUT = 60
 
 
@@ -48,6 +46,7 @@ def _link(at: AppTest) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(at.code[0].value).query).items()}
 
 
+@pytest.mark.apptest
 def test_a_link_opens_its_dataset_and_settings_and_the_share_link_reproduces_it() -> None:
     at = _open(dataset="synthetic", preset="overfitting", epochs="7", learning_rate="0.005", calendar="1")
     assert len(at.session_state["series"].values) == 1096 and at.session_state["preset"] == "overfitting"
@@ -62,6 +61,7 @@ def test_a_link_opens_its_dataset_and_settings_and_the_share_link_reproduces_it(
     assert again.session_state["config_values"] == values
 
 
+@pytest.mark.apptest
 def test_the_link_is_read_once_per_session() -> None:
     at = _open(epochs="7")
     at.query_params["epochs"] = "9"
@@ -69,6 +69,7 @@ def test_the_link_is_read_once_per_session() -> None:
     assert at.session_state["config_values"]["epochs"] == 7, "a later rerun must not re-apply the URL"
 
 
+@pytest.mark.apptest
 def test_what_a_link_gets_wrong_is_named_in_the_sidebar_and_the_rest_applies() -> None:
     at = _open(dataset="nope", preset="best", units="abc", learning_rate="nan", epochs="12", page="../x")
     warning = " ".join(w.value for w in at.sidebar.warning).replace("\\", "")
@@ -79,6 +80,7 @@ def test_what_a_link_gets_wrong_is_named_in_the_sidebar_and_the_rest_applies() -
     assert len(at.session_state["series"].values) == 20, "the default data stays"
 
 
+@pytest.mark.apptest
 def test_an_out_of_range_setting_in_a_link_is_refused_with_its_range() -> None:
     at = _open(epochs="99999")
     warning = " ".join(w.value for w in at.sidebar.warning).replace("\\", "")
@@ -87,12 +89,14 @@ def test_an_out_of_range_setting_in_a_link_is_refused_with_its_range() -> None:
     assert low <= at.session_state["config_values"]["epochs"] <= high
 
 
+@pytest.mark.apptest
 def test_settings_equal_to_the_suggested_ones_stay_out_of_the_link() -> None:
     at = _open()
     assert _link(at) == {"page": "train", "dataset": "seed"}
     assert "config_values" not in at.session_state, "no link, nothing to apply"
 
 
+@pytest.mark.apptest
 def test_presenter_mode_from_a_link_or_the_toggle_makes_charts_taller() -> None:
     plain = _open()
     assert plain.toggle(key="presenter_toggle").value is False
