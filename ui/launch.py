@@ -16,7 +16,8 @@ from core.config import ForecastConfig
 from core.data.series import LoadedSeries
 from core.errors import CoreError
 from core.run.auto import run_auto
-from core.run.runners import Runner, replay_runner, seed_spread_runner
+from core.run.results import Runner
+from core.run.runners import replay_runner, seed_spread_runner
 from ui.covariates import Covariates
 from ui.session import job_manager, md_escape, owner_id
 

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.dashboard.jobs import JobSnapshot
-from tests.conftest import APP
+from tests.helpers import APP
 
 pytestmark = pytest.mark.apptest
 

@@ -1,0 +1,144 @@
+"""Runners: the replay recorder stays bounded and evenly spaced, replays are reproducible and match the run, the
+seed spread trains with consecutive seeds and stops after the current training, covariates reach every runner."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.config import ForecastConfig
+from core.dashboard.report import report_card
+from core.evaluation.diagnostics import naive_level
+from core.model.progress import EpochRecord, TrainControl
+from core.model.windows import prepare_series
+from core.run.runners import ReplayRecorder, replay_runner, seed_spread, seed_spread_runner
+from tests.core.fakes import TINY, daily
+
+
+class _Constant:
+    """Stands in for a model in ``predict_scaled``: predicts ``epoch`` for every row."""
+
+    def __init__(self) -> None:
+        self.value = 0.0
+
+    def predict_on_batch(self, x: np.ndarray) -> np.ndarray:
+        return np.full((len(x), 1), self.value, np.float32)
+
+
+def test_replay_recorder_stays_bounded_and_evenly_spaced() -> None:
+    recorder = ReplayRecorder(daily(), TINY, max_snapshots=10, max_points=5)
+    model = _Constant()
+    for epoch in range(1, 101):
+        model.value = float(epoch)
+        recorder(EpochRecord(epoch, 1.0, None, 0.1), model)  # type: ignore[arg-type]
+    replay = recorder.replay
+    assert 5 <= len(replay.epochs) <= 10
+    gaps = np.diff(replay.epochs)
+    assert (gaps == gaps[0]).all() and replay.epochs[-1] >= 90
+    assert all(p.shape == (5,) for p in replay.predictions)
+    assert len(replay.dates) == 5 and len(replay.actual) == 5
+
+
+def test_replay_snapshots_are_reproducible_and_follow_training() -> None:
+    values = daily()
+    control = TrainControl()
+    first = replay_runner(values, TINY, control)
+    second = replay_runner(values, TINY, TrainControl())
+    assert first.replay is not None and second.replay is not None
+    assert first.replay.epochs == [1, 2, 3]
+    for a, b in zip(first.replay.predictions, second.replay.predictions, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.allclose(first.replay.predictions[0], first.replay.predictions[-1])
+    # The snapshot of the kept epoch is the forecast the run reports on the same dates.
+    kept = first.replay.epochs.index(first.best_epoch)
+    shown = first.predictions["lstm"].loc[first.replay.dates].to_numpy()
+    np.testing.assert_allclose(first.replay.predictions[kept], shown, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_seed_spread_is_reproducible_and_shows_a_spread() -> None:
+    values = daily()
+    runs, spread = seed_spread(values, TINY)
+    _, again = seed_spread(values, TINY)
+    assert spread is not None and again is not None
+    assert spread.seeds == [3, 4, 5] and len(runs) == 3
+    np.testing.assert_array_equal(spread.predictions, again.predictions)
+    assert spread.predictions.shape == (3, len(runs[0].predictions))
+    assert (spread.high - spread.low).max() > 0  # different seeds, different models
+    assert (spread.low <= spread.mean).all() and (spread.mean <= spread.high).all()
+    assert spread.maes[0] == pytest.approx(runs[0].metrics["lstm"]["mae"])
+    assert runs[0].replay is not None  # the first run is a normal training with a replay
+
+
+def test_seed_spread_stops_after_the_current_training_and_reports_stages() -> None:
+    stages: list[str] = []
+    stop = threading.Event()
+    control = TrainControl(stop_event=stop, on_stage=stages.append,
+                           on_epoch=lambda record: stop.set() if record.epoch == 2 else None)
+    run = seed_spread_runner(daily(), TINY, control)
+    assert run.seed_spread is not None and run.seed_spread.seeds == [3]
+    assert stages[0] == "run 1 of 3: preparing"
+    assert not any(s.startswith("run 2") for s in stages)
+
+
+def _frame(days: int = 80) -> tuple[pd.Series, pd.DataFrame]:
+    index = pd.date_range("2024-01-01", periods=days, freq="D")
+    t = np.arange(days)
+    values = pd.Series(10 + 5 * np.sin(2 * np.pi * t / 7), index=index, name="temperature")
+    return values, pd.DataFrame({"humidity": 60 + 20 * np.cos(2 * np.pi * t / 7)}, index=index)
+
+
+def test_replay_runner_and_naive_level_take_covariates() -> None:
+    values, covariates = _frame()
+    config = ForecastConfig(window=7, horizon=3, epochs=2, units=4, patience=0, covariates=("humidity",))
+    plain = naive_level(values, dataclasses.replace(config, covariates=()))
+    assert naive_level(values, config) == plain  # the naive rule never reads covariates
+    run = replay_runner(values, config, TrainControl(), covariates=covariates)
+    assert run.usable and run.features is not None and run.features.covariates == ("humidity",)
+    assert run.replay is not None and len(run.replay.epochs) == 2
+    assert any("'humidity'" in sentence and "last observed value" in sentence for sentence in report_card(run))
+
+
+def test_replay_recorder_keeps_the_first_test_points_only_and_skips_non_finite_snapshots() -> None:
+    values = daily(400)
+    recorder = ReplayRecorder(values, TINY, max_snapshots=10, max_points=7)
+    n_test = round(TINY.test_fraction * len(values))
+    first = len(values) - n_test
+    assert list(recorder.replay.dates) == list(values.index[first : first + 7])
+    np.testing.assert_array_equal(recorder.replay.actual, values.to_numpy()[first : first + 7])
+    model = _Constant()
+    for epoch, value in enumerate([1.0, float("nan"), 3.0, float("inf"), 5.0], start=1):
+        model.value = value
+        recorder(EpochRecord(epoch, 1.0, None, 0.1), model)  # type: ignore[arg-type]
+    assert recorder.replay.epochs == [1, 3, 5]  # a diverged epoch leaves no snapshot to draw
+    assert all(np.isfinite(p).all() and p.shape == (7,) for p in recorder.replay.predictions)
+
+
+def test_replay_recorder_keeps_at_least_two_snapshots() -> None:
+    values = daily()
+    recorder = ReplayRecorder(values, TINY, max_snapshots=0, max_points=3)
+    scaler = prepare_series(values, TINY).scaler
+    model = _Constant()
+    for epoch in range(1, 21):
+        model.value = float(epoch)
+        recorder(EpochRecord(epoch, 1.0, None, 0.1), model)  # type: ignore[arg-type]
+    assert recorder.max_snapshots == 2 and 1 <= len(recorder.replay.epochs) <= 2
+    assert recorder.replay.epochs[-1] >= 16
+    for epoch, prediction in zip(recorder.replay.epochs, recorder.replay.predictions, strict=True):
+        # each snapshot is its own epoch's forecast (the stand-in predicts the epoch in scaled units)
+        np.testing.assert_allclose(prediction, scaler.inverse(np.full(3, float(epoch))), atol=1e-4)
+
+
+def test_seed_spread_seeds_count_up_from_the_config_and_wrap_at_the_largest_seed() -> None:
+    stages: list[str] = []
+    config = dataclasses.replace(TINY, seed=2**31 - 1, epochs=1)
+    runs, spread = seed_spread(daily(), config, TrainControl(on_stage=stages.append), runs=2)
+    assert [run.config.seed for run in runs] == [2**31 - 1, 0]
+    assert spread is not None and spread.seeds == [2**31 - 1, 0] and spread.predictions.shape[0] == 2
+    assert "run 2 of 2: training" in stages
+    assert runs[0].replay is not None and runs[1].replay is None  # only the first run records a replay
+
