@@ -1,0 +1,293 @@
+"""Files of several series: the column that tells them apart (and the one that names them), or one per column.
+
+A long file stacks series (``STATION,NAME,DATE,TMAX``: one block of rows per station). Its series-id column is
+one whose ids explain the repeated dates: within one id the dates (almost) never repeat, while across the file
+they do. Text columns qualify on that alone; numeric columns only when their name says they are ids
+(``station_id``, ``sensor``, ``wmo``). When an id and a name column split the rows alike (``STATION`` and
+``NAME``), the rows are grouped by the id and the name is shown beside it. A wide file puts one series in each
+of several temperature-like columns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.data.parsing.columns import constant_step, find_column, temperature_like
+from core.data.parsing.common import MAX_SERIES, MIN_POINTS, RawTable, cell_text, count_phrase, row_list
+from core.data.parsing.dates import Dates, detect_date_format
+from core.data.parsing.grid import MANY_DUPLICATES_FRACTION
+from core.data.parsing.numbers import parse_numbers
+from core.data.series import Repair
+from core.errors import DataError
+
+__all__ = ["SeriesIds", "id_candidates", "find_series_ids", "wide_columns"]
+
+
+_ID_WORDS = frozenset(
+    {"id", "code", "station", "stn", "stationid", "sensor", "device", "logger", "probe", "gauge", "meter", "wmo",
+     "usaf", "wban", "icao", "site", "series", "key", "nr", "no", "number"}
+)  # fmt: skip
+
+
+_NAME_WORDS = frozenset(
+    {"name", "city", "location", "place", "label", "title", "town", "description", "region", "country", "area",
+     "airport", "origin", "ort", "stadt"}
+)  # fmt: skip
+
+
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s?[AaPp][Mm])?")
+
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+#: Within-series repeats allowed, as a share of the repeats the id explains.
+_UNEXPLAINED = 0.1
+
+
+@dataclass(frozen=True)
+class SeriesIds:
+    """Which series each row belongs to.
+
+    Attributes:
+        column: position of the series-id column.
+        name_column: position of the column naming the ids, or None.
+        codes: ``(n_rows,)`` int64, the series of each row (an index into ``ids``), -1 for rows without an id.
+        ids: the series ids, in the order they first appear.
+        names: the name of each id (the first one seen), or None without a name column.
+    """
+
+    column: int
+    name_column: int | None
+    codes: np.ndarray
+    ids: tuple[str, ...]
+    names: tuple[str | None, ...]
+
+    def rows(self) -> list[np.ndarray]:
+        """The row positions of each series, ``len(ids)`` arrays of int64 in file order."""
+        order = np.argsort(self.codes, kind="stable")
+        counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.ids))
+        start = int((self.codes < 0).sum())
+        return list(np.split(order[start:], np.cumsum(counts)[:-1]))
+
+    def missing(self, table: RawTable) -> list[Repair]:
+        """A notice for rows without an id, which belong to no series and are left out."""
+        empty = np.flatnonzero(self.codes < 0)
+        if not len(empty):
+            return []
+        detail = (
+            f"{count_phrase(len(empty), 'row')} without a series id in column "
+            f"{cell_text(table.names[self.column], 40)} ({row_list(table.row_labels[empty])}) left out."
+        )
+        return [Repair("no_series_id", len(empty), detail)]
+
+
+def _words(name: str) -> set[str]:
+    return {word.lower() for word in _WORD.findall(name)}
+
+
+def _hint(name: str) -> int:
+    """0 for an id-like name (``STATION``), 2 for a name-like one (``NAME``, ``city``), else 1."""
+    words = _words(name)
+    if words & _NAME_WORDS:
+        return 2
+    return 0 if words & _ID_WORDS else 1
+
+
+def _hinted(name: str) -> bool:
+    return bool(_words(name) & (_ID_WORDS | _NAME_WORDS))
+
+
+def id_candidates(table: RawTable, date_position: int | None, exclude: Collection[int] = ()) -> list[int]:
+    """Columns that could tell series apart, judged from the sample: text that is not a date or a time of day,
+    or whole numbers in a column named like an id."""
+    found = []
+    rows = max(1, len(table.sample))
+    for position, name in enumerate(table.names):
+        if position == date_position or position in exclude:
+            continue
+        texts = table.sample.iloc[:, position]
+        filled = texts[texts.str.strip() != ""]
+        if len(filled) < 0.5 * rows:
+            continue
+        numbers = parse_numbers(filled, decimal_comma_default=table.decimal_comma_default)
+        if numbers.valid >= 0.5 * len(filled):
+            finite = numbers.values[np.isfinite(numbers.values)]
+            whole = bool((finite == np.round(finite)).all())
+            if whole and _hinted(name) and not temperature_like(name) and not constant_step(numbers.values):
+                found.append(position)
+        elif not _time_like(filled):
+            found.append(position)
+    return found
+
+
+def _time_like(texts: pd.Series) -> bool:
+    head = texts.iloc[:200]
+    if float(head.str.fullmatch(_TIME_OF_DAY).mean()) >= 0.5:
+        return True
+    found = detect_date_format(head, hinted=False)
+    return found is not None and found.rate >= 0.5
+
+
+def _id_texts(column: pd.Series) -> pd.Series:
+    """Cells as id texts: whole numbers without ``.0`` (``72509014739``), empty cells as ``""``."""
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        numbers = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        finite = np.isfinite(numbers)
+        whole = finite & (numbers == np.round(numbers)) & (np.abs(numbers) < 1e15)
+        texts = np.where(whole, np.char.mod("%d", np.where(whole, numbers, 0).astype(np.int64)), "")
+        other = finite & ~whole
+        if other.any():
+            texts = texts.astype(object)
+            texts[other] = [f"{value:.10g}" for value in numbers[other]]
+        return pd.Series(texts, index=column.index, dtype="str")
+    return column.astype("str").fillna("").str.strip().mask(column.isna(), "")
+
+
+@dataclass(frozen=True)
+class _Split:
+    position: int
+    codes: np.ndarray
+    uniques: np.ndarray
+    explained: bool  # its ids explain the repeated dates
+
+
+def _split_by(position: int, column: pd.Series, stamps: np.ndarray, repeats: int, needed: int) -> _Split:
+    texts = _id_texts(column)
+    codes, uniques = pd.factorize(texts.where(texts != ""), use_na_sentinel=True)
+    codes = codes.astype(np.int64)
+    usable = (codes >= 0) & (stamps >= 0)
+    pairs = codes[usable] * (int(stamps.max()) + 1) + stamps[usable]
+    within = int(usable.sum()) - len(np.unique(pairs))
+    groups = len(uniques)
+    explained = (
+        groups >= 2
+        and groups * MIN_POINTS <= len(codes)
+        and repeats >= needed
+        and within <= _UNEXPLAINED * repeats
+    )
+    return _Split(position, codes, np.asarray(uniques, dtype=object), explained)
+
+
+def find_series_ids(
+    table: RawTable,
+    loaded: dict[int, pd.Series],
+    dates: Dates | None,
+    series_column: str | None = None,
+) -> SeriesIds | None:
+    """The series-id column (named, else detected among ``loaded``) and the rows of each series.
+
+    Args:
+        table: the raw table.
+        loaded: ``{position: (n_rows,) cells}`` of the candidate columns (``id_candidates``), fully loaded.
+        dates: the parsed date column, or None when there is none.
+        series_column: the column a person chose; None detects it (None is returned when there is none).
+
+    Raises:
+        DataError: the named column does not exist; more than ``MAX_SERIES`` series.
+    """
+    n = table.n_rows
+    stamps = _stamp_codes(dates, n)
+    valid = int((stamps >= 0).sum())
+    repeats = valid - len(np.unique(stamps[stamps >= 0]))
+    if series_column is not None:
+        position = find_column(table.names, series_column, "series")
+        if position not in loaded:
+            raise ValueError(f"column {position} was not loaded")
+        chosen = _split_by(position, loaded[position], stamps, repeats, 0)
+        return _finish(table, chosen, loaded, stamps, repeats)
+    splits = []
+    for position, column in loaded.items():
+        needed = 1 if _hinted(table.names[position]) else max(2, int(MANY_DUPLICATES_FRACTION * valid))
+        splits.append(_split_by(position, column, stamps, repeats, needed))
+    explained = [split for split in splits if split.explained]
+    if explained:
+        best = min(explained, key=lambda split: (_hint(table.names[split.position]), len(split.uniques)))
+        return _finish(table, _prefer_id(table, best, explained), loaded, stamps, repeats)
+    single = [s for s in splits if len(s.uniques) == 1 and _hinted(table.names[s.position])]
+    if single:  # one station's file: its id (and name) are worth showing
+        return _finish(table, min(single, key=lambda s: _hint(table.names[s.position])), loaded, stamps, repeats)
+    return None
+
+
+def _stamp_codes(dates: Dates | None, n: int) -> np.ndarray:
+    """``(n,)`` int64 code of each row's timestamp (-1 when unreadable); all distinct without dates."""
+    if dates is None:
+        return np.arange(n, dtype=np.int64)
+    micros = dates.values.astype("datetime64[us]").astype(np.int64)
+    codes, _ = pd.factorize(micros)
+    codes = codes.astype(np.int64)
+    codes[np.isnat(dates.values)] = -1
+    return codes
+
+
+def _same_partition(first: _Split, second: _Split) -> bool:
+    both = (first.codes >= 0) & (second.codes >= 0)
+    pairs = np.unique(first.codes[both] * (len(second.uniques) + 1) + second.codes[both])
+    return len(pairs) == len(first.uniques) == len(second.uniques)
+
+
+def _prefer_id(table: RawTable, best: _Split, explained: list[_Split]) -> _Split:
+    """Of columns that split the rows alike (``STATION`` and ``NAME``), the id-like one."""
+    alike = [split for split in explained if split is best or _same_partition(best, split)]
+
+    def rank(split: _Split) -> tuple[int, float]:
+        lengths = [len(str(value)) for value in split.uniques[:100]]
+        return _hint(table.names[split.position]), float(np.mean(lengths))
+
+    return min(alike, key=rank)
+
+
+def _finish(
+    table: RawTable, chosen: _Split, loaded: dict[int, pd.Series], stamps: np.ndarray, repeats: int
+) -> SeriesIds:
+    groups = len(chosen.uniques)
+    if groups > MAX_SERIES:
+        raise DataError(
+            f"The file holds {groups:,} series in column {cell_text(table.names[chosen.position], 40)}; "
+            f"the limit is {MAX_SERIES:,}."
+        )
+    if groups == 0:
+        raise DataError(f"Column {cell_text(table.names[chosen.position], 40)} holds no series ids.")
+    name_position, names = _names(table, chosen, loaded)
+    ids = tuple(str(value) for value in chosen.uniques)
+    return SeriesIds(chosen.position, name_position, chosen.codes, ids, names)
+
+
+def _names(table: RawTable, chosen: _Split, loaded: dict[int, pd.Series]) -> tuple[int | None, tuple[str | None, ...]]:
+    """The text column that names each id one to one (``NAME`` beside ``STATION``), preferring a name-like one."""
+    alike: list[tuple[int, _Split]] = []
+    for position, column in loaded.items():
+        if position == chosen.position or pd.api.types.is_numeric_dtype(column.dtype):
+            continue
+        split = _split_by(position, column, np.zeros(len(column), dtype=np.int64), 0, 0)
+        if _same_partition(chosen, split):
+            alike.append((position, split))
+    if not alike:
+        return None, (None,) * len(chosen.uniques)
+    position, split = min(alike, key=lambda item: (-_hint(table.names[item[0]]), item[0]))
+    first = np.full(len(chosen.uniques), -1, dtype=np.int64)
+    both = np.flatnonzero((chosen.codes >= 0) & (split.codes >= 0))
+    first[chosen.codes[both[::-1]]] = split.codes[both[::-1]]  # the first name seen wins
+    return position, tuple(str(split.uniques[code]) if code >= 0 else None for code in first)
+
+
+def wide_columns(table: RawTable, date_position: int | None, exclude: Collection[int] = ()) -> list[int]:
+    """The temperature-like numeric columns of a wide file (one series each), in file order.
+
+    A column that rises by a constant step (an index) is never one of them.
+    """
+    rows = max(1, len(table.sample))
+    found = []
+    for position, name in enumerate(table.names):
+        if position == date_position or position in exclude or not temperature_like(name):
+            continue
+        numbers = parse_numbers(table.sample.iloc[:, position], decimal_comma_default=table.decimal_comma_default)
+        if numbers.valid >= 0.5 * rows and not constant_step(numbers.values):
+            found.append(position)
+    return found
