@@ -163,7 +163,7 @@ def _split_by(position: int, column: pd.Series, stamps: np.ndarray, repeats: int
     codes = codes.astype(np.int64)
     usable = (codes >= 0) & (stamps >= 0)
     pairs = codes[usable] * (int(stamps.max()) + 1) + stamps[usable]
-    within = int(usable.sum()) - len(np.unique(pairs))
+    within = int(usable.sum()) - _distinct(pairs)
     groups = len(uniques)
     explained = (
         groups >= 2
@@ -194,7 +194,7 @@ def find_series_ids(
     n = table.n_rows
     stamps = _stamp_codes(dates, n)
     valid = int((stamps >= 0).sum())
-    repeats = valid - len(np.unique(stamps[stamps >= 0]))
+    repeats = valid - _distinct(stamps[stamps >= 0])
     if series_column is not None:
         position = find_column(table.names, series_column, "series")
         if position not in loaded:
@@ -215,6 +215,14 @@ def find_series_ids(
     return None
 
 
+def _distinct(values: np.ndarray) -> int:
+    """How many distinct int64 values (sorting is much faster than ``np.unique`` on 10⁶ values)."""
+    if not len(values):
+        return 0
+    ordered = np.sort(values)
+    return int(np.count_nonzero(np.diff(ordered))) + 1
+
+
 def _stamp_codes(dates: Dates | None, n: int) -> np.ndarray:
     """``(n,)`` int64 code of each row's timestamp (-1 when unreadable); all distinct without dates."""
     if dates is None:
@@ -228,8 +236,8 @@ def _stamp_codes(dates: Dates | None, n: int) -> np.ndarray:
 
 def _same_partition(first: _Split, second: _Split) -> bool:
     both = (first.codes >= 0) & (second.codes >= 0)
-    pairs = np.unique(first.codes[both] * (len(second.uniques) + 1) + second.codes[both])
-    return len(pairs) == len(first.uniques) == len(second.uniques)
+    pairs = _distinct(first.codes[both] * (len(second.uniques) + 1) + second.codes[both])
+    return pairs == len(first.uniques) == len(second.uniques)
 
 
 def _prefer_id(table: RawTable, best: _Split, explained: list[_Split]) -> _Split:
