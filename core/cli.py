@@ -428,6 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     except CoreError as exc:
         sys.stderr.write(f"error: {_one_line(str(exc))}\n")
         return 2
+    except BrokenPipeError:  # the reader went away (``... | head``): nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # the CLI's last line of defence: one line, traceback to the log
         traceback.print_exc(file=sys.stderr)
         sys.stderr.write(f"error: unexpected failure: {type(exc).__name__}: {_one_line(str(exc))}\n")

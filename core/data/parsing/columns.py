@@ -8,7 +8,7 @@ from collections.abc import Collection
 import numpy as np
 
 from core.data.parsing.common import RawTable, cell_text
-from core.data.parsing.dates import DateFormat, date_name_hint, detect_date_format, parse_dates
+from core.data.parsing.dates import DateFormat, date_name_hint, detect_date_format, parse_dates, times_of_day
 from core.data.parsing.numbers import parse_numbers
 from core.errors import DataError
 
@@ -98,6 +98,8 @@ def choose_date_column(
             if found is not None and found.rate >= 0.5:
                 hinted.append((position, found))
     if len(hinted) > 1:  # "year", "month" and "time_hour": the column that tells the rows apart best
+        hinted = [item for item in hinted if not times_of_day(table.sample.iloc[:, item[0]])] or hinted[:1]
+    if len(hinted) > 1:
         return max(hinted, key=lambda item: (_distinct_dates(table, *item), -item[0]))
     if hinted:
         return hinted[0]

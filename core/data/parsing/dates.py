@@ -14,13 +14,18 @@ from core.data.parsing.common import count_phrase, examples
 from core.data.parsing.fast import FAST_ROWS, parse_via_iso, rewrite_to_iso
 from core.data.series import Repair
 
-__all__ = ["DateFormat", "Dates", "date_name_hint", "detect_date_format", "parse_dates", "date_repairs"]
+__all__ = [
+    "DateFormat", "Dates", "date_name_hint", "times_of_day", "detect_date_format", "parse_dates", "date_repairs",
+]
 
 
 _HINT = re.compile(r"date|time|day|datum|fecha|zeit|period|month|year|week|jahr|^ds$|^dt$|^t$", re.IGNORECASE)
 
 
 _NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?")
+
+
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s?[AaPp][Mm])?")
 
 
 _OFFSET = r"^(.*\d\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(Z|[+-]\d\d(?::?\d\d)?)$"
@@ -125,6 +130,13 @@ class Dates:
 def date_name_hint(name: str) -> bool:
     """Whether a column name suggests dates or times (``date``, ``timestamp``, ``Datum``, ...)."""
     return bool(_HINT.search(name))
+
+
+def times_of_day(cells: pd.Series) -> bool:
+    """Whether most cells are a time of day without a date (``"13:00"``, ``"1:30 PM"``): no dates on their own."""
+    texts = cells.astype("str").fillna("").str.strip()
+    texts = texts[texts != ""].iloc[:_SAMPLE]
+    return bool(len(texts)) and float(texts.str.fullmatch(_TIME_OF_DAY).mean()) >= 0.5
 
 
 def _to_datetime(texts: pd.Series, fmt: str, *, dayfirst: bool = False, utc: bool = False) -> pd.Series:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from core.data.parsing.columns import constant_step, find_column, temperature_like
 from core.data.parsing.common import MAX_SERIES, MIN_POINTS, RawTable, cell_text, count_phrase, row_list
-from core.data.parsing.dates import Dates, detect_date_format
+from core.data.parsing.dates import Dates, detect_date_format, times_of_day
 from core.data.parsing.grid import MANY_DUPLICATES_FRACTION
 from core.data.parsing.numbers import parse_numbers
 from core.data.series import Repair
@@ -38,9 +38,6 @@ _NAME_WORDS = frozenset(
     {"name", "city", "location", "place", "label", "title", "town", "description", "region", "country", "area",
      "airport", "origin", "ort", "stadt"}
 )  # fmt: skip
-
-
-_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s?[AaPp][Mm])?")
 
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -128,7 +125,7 @@ def id_candidates(table: RawTable, date_position: int | None, exclude: Collectio
 
 def _time_like(texts: pd.Series) -> bool:
     head = texts.iloc[:200]
-    if float(head.str.fullmatch(_TIME_OF_DAY).mean()) >= 0.5:
+    if times_of_day(head):
         return True
     found = detect_date_format(head, hinted=False)
     return found is not None and found.rate >= 0.5

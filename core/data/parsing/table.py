@@ -29,6 +29,9 @@ _DATA_LIKE = re.compile(r"[+-]?(\d+([.,]\d*)?|\.\d+)([eE][+-]?\d+)?|\d{1,4}[-/.]
 _MAX_TITLE_LINES = 10
 
 
+_DATE_CELL = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T].*)?|\d{8}|\d{4}")
+
+
 def sniff_delimiter(lines: list[str]) -> tuple[str | None, int]:
     """The delimiter among tab, ``;``, ``,``, ``|`` that splits the sample lines most consistently.
 
@@ -143,8 +146,9 @@ def table_from_lines(source: Lines) -> tuple[RawTable, list[Repair]]:
 def _skip_metadata_block(source: Lines) -> tuple[Lines, list[Repair]]:
     """Drop a block of metadata lines that a blank line separates from the table (Open-Meteo exports).
 
-    The block is taken for metadata only when the line after the blank names a date column (``time``,
-    ``date``, ...) that the block's first line does not, and the line after that reads as data.
+    The block is taken for metadata only when the line after the blank is a new header (not the block's first
+    line again) that names a date column (``time``, ``date``, ...), and the line after that reads as data with a
+    date in that column.
     """
     filled = np.flatnonzero(~source.blank[: 3 * _MAX_TITLE_LINES])
     if len(filled) < 3:
@@ -158,10 +162,10 @@ def _skip_metadata_block(source: Lines) -> tuple[Lines, list[Repair]]:
         return source, []
     delimiter, _ = sniff_delimiter([source.lines[i] for i in filled[breaks[0] + 1 :]])
     names, row = _fields(source.lines[header], delimiter), _fields(source.lines[int(data[0])], delimiter)
-    block_names = _fields(source.lines[first], delimiter)
-    if not (any(map(date_name_hint, names)) and not any(map(date_name_hint, block_names))):
+    dated = [i for i, name in enumerate(names) if date_name_hint(name) and i < len(row)]
+    if source.lines[header].strip() == source.lines[first].strip() or not dated:
         return source, []
-    if _looks_like_data(names) or not _looks_like_data(row):
+    if _looks_like_data(names) or not _looks_like_data(row) or not _DATE_CELL.fullmatch(row[dated[0]].strip()):
         return source, []
     block = int(filled[breaks[0]]) - first + 1
     detail = (
