@@ -31,8 +31,12 @@
 - series shorter than window + horizon + test
     core: test_pipeline::test_too_short_series_names_the_minimum; test_config::test_check_length_names_the_minimum
     UI:   test_pages::test_train_page_refuses_settings_the_data_cannot_support
+- a series too short for the default settings, already at `check`
+    core: core/test_cli_series::test_check_refuses_a_series_too_short_for_the_default_settings,
+          test_check_marks_a_station_too_short_for_the_defaults
 - duplicate timestamps
-    core: test_intake::test_duplicate_timestamps_are_averaged
+    core: test_intake::test_duplicate_timestamps_are_averaged; core/data/test_stations::
+          test_many_duplicate_timestamps_are_a_warning_not_a_routine_repair, test_a_few_duplicates_stay_a_routine_repair
 - unsorted timestamps
     core: test_intake::test_unsorted_rows_are_sorted, test_reverse_order_*
 - day-first dates, mixed formats
@@ -46,6 +50,22 @@
     core: test_intake::test_temperature_like_column_*, test_value_column_can_be_chosen,
           test_wrong_column_choices_*
     UI:   test_pages::test_data_page_column_pickers_choose_the_value_column
+- several stations stacked in one long file (NOAA CDO `STATION,NAME,DATE,...`)
+    core: core/data/test_stations::test_a_noaa_export_*, test_rows_of_different_stations_are_never_averaged,
+          test_read_series_on_several_stations_*, test_numeric_station_ids_*, test_a_name_column_alone_*,
+          test_a_single_station_file_*, test_unsorted_blocks_*, test_one_station_with_gaps_*,
+          test_more_series_than_the_limit_*, test_more_rows_in_total_than_the_limit_*;
+          core/test_cli_series (check lists them; --series, --all-series, errors)
+    UI:   gap: the Data page's station picker (pages are being rewritten)
+- one station per column (a wide file)
+    core: core/data/test_stations::test_a_wide_file_offers_*, test_value_columns_choose_the_series_of_a_wide_file,
+          test_read_series_on_a_wide_file_*; core/test_cli_series::test_value_columns_choose_the_series_of_a_wide_file
+- an R `ts` export (`time` of fractional years, `value`)
+    core: core/data/test_r_ts::test_an_r_ts_export_is_read_as_dated_steps, test_rounded_fractional_years_*
+- a column that rises by a constant step next to a measurement
+    core: core/data/test_r_ts::test_a_row_index_is_never_the_values_*, test_a_year_counter_beside_*
+- a metadata block before the header (Open-Meteo)
+    core: core/data/test_open_meteo::test_the_metadata_block_is_skipped_and_reported
 - too many rows / columns / huge header; upload cap
     core: test_intake::test_too_many_columns_*, test_huge_header_*, test_too_many_rows_*
     UI:   here: test_bad_uploads_keep_data_and_model (201 columns);
