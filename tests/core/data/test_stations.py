@@ -331,3 +331,27 @@ def test_the_built_in_panel_is_three_new_york_airports_hourly() -> None:
     with pytest.raises(DataError, match="holds several series; load it with load_builtin_panel"):
         load_builtin("nyc_airports")
     assert builtin_csv_bytes("nyc_airports").startswith(b"origin,name,time_hour,temp\n")
+
+
+@pytest.mark.slow
+def test_the_largest_panel_reads_within_bounded_memory() -> None:
+    import tracemalloc
+
+    from core.data.parsing.common import MAX_ROWS, MAX_SERIES
+
+    days = MAX_ROWS // MAX_SERIES
+    dates = pd.date_range("2000-01-01", periods=days, freq="D").strftime("%Y-%m-%d").to_numpy()
+    values = np.round(10 + 5 * np.random.default_rng(0).standard_normal(MAX_ROWS), 1)
+    frame = pd.DataFrame({"STATION": np.repeat([f"USW{i:08d}" for i in range(MAX_SERIES)], days),
+                          "DATE": np.tile(dates, MAX_SERIES), "TMAX": values})
+    data = frame.to_csv(index=False).encode()
+    del frame
+    tracemalloc.start()
+    try:
+        panel = read_panel(data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(panel) == MAX_SERIES and sum(member.rows for member in panel.members) == MAX_ROWS
+    assert panel.members[-1].series.values.tolist() == values[-days:].tolist()
+    assert peak < 20 * len(data), f"{peak / 1e6:.0f} MB traced for a {len(data) / 1e6:.0f} MB file"
