@@ -47,6 +47,14 @@ _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _UNEXPLAINED = 0.1
 
 
+#: Repeated timestamps (share of the rows) that a column named like an id must explain to split the file.
+_HINTED_REPEATS = 0.01
+
+
+#: How much the time spans of series that follow one another may overlap (share of the shorter span).
+_OVERLAP = 0.05
+
+
 @dataclass(frozen=True)
 class SeriesIds:
     """Which series each row belongs to.
@@ -147,28 +155,74 @@ def _id_texts(column: pd.Series) -> pd.Series:
 
 
 @dataclass(frozen=True)
+class _Stamps:
+    """The rows' timestamps, coded for counting repeats.
+
+    Attributes:
+        codes: ``(n,)`` int64 code of each row's timestamp, -1 when unreadable (all distinct without dates).
+        micros: ``(n,)`` int64 microseconds (meaningless where ``codes`` is -1).
+        repeats: rows whose timestamp an earlier row already has.
+    """
+
+    codes: np.ndarray
+    micros: np.ndarray
+    repeats: int
+
+    @property
+    def valid(self) -> int:
+        return int((self.codes >= 0).sum())
+
+
+@dataclass(frozen=True)
 class _Split:
     position: int
     codes: np.ndarray
     uniques: np.ndarray
-    explained: bool  # its ids explain the repeated dates
+    explained: bool  # its ids explain the repeated dates (or keep apart series that follow each other)
 
 
-def _split_by(position: int, column: pd.Series, stamps: np.ndarray, repeats: int, needed: int) -> _Split:
+def _split_by(position: int, column: pd.Series, stamps: _Stamps, hinted: bool) -> _Split:
+    """Group the rows by this column's ids and judge whether the ids tell series apart.
+
+    They do when there are few enough of them, when within one id the timestamps (almost) never repeat although
+    they repeat across the file (more than a few percent of the rows; 1 % for a column named like an id), or,
+    for a column named like an id, when each id's rows follow the previous id's in time.
+    """
+    codes, uniques = _factorize(column)
+    groups = len(uniques)
+    explained = False
+    if groups >= 2 and groups * MIN_POINTS <= len(codes):
+        usable = (codes >= 0) & (stamps.codes >= 0)
+        pairs = codes[usable] * (int(stamps.codes.max()) + 1) + stamps.codes[usable]
+        within = int(usable.sum()) - _distinct(pairs)
+        needed = max(1, _HINTED_REPEATS * stamps.valid) if hinted else max(2, MANY_DUPLICATES_FRACTION * stamps.valid)
+        if within <= _UNEXPLAINED * stamps.repeats:
+            explained = stamps.repeats >= needed or (
+                hinted and _one_after_another(codes[usable], stamps.micros[usable])
+            )
+    return _Split(position, codes, uniques, explained)
+
+
+def _factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``(n,)`` int64 code of each cell's id (-1 when empty) and the ids in the order they first appear."""
     texts = _id_texts(column)
     codes, uniques = pd.factorize(texts.where(texts != ""), use_na_sentinel=True)
-    codes = codes.astype(np.int64)
-    usable = (codes >= 0) & (stamps >= 0)
-    pairs = codes[usable] * (int(stamps.max()) + 1) + stamps[usable]
-    within = int(usable.sum()) - _distinct(pairs)
-    groups = len(uniques)
-    explained = (
-        groups >= 2
-        and groups * MIN_POINTS <= len(codes)
-        and repeats >= needed
-        and within <= _UNEXPLAINED * repeats
-    )
-    return _Split(position, codes, np.asarray(uniques, dtype=object), explained)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _one_after_another(codes: np.ndarray, micros: np.ndarray) -> bool:
+    """Whether each group's time span starts about where the previous one's ends, or later (a station that moved,
+    or a replaced sensor): spans may overlap by ``_OVERLAP`` of the shorter one."""
+    groups = int(codes.max()) + 1 if len(codes) else 0
+    first = np.full(groups, np.iinfo(np.int64).max)
+    last = np.full(groups, np.iinfo(np.int64).min)
+    np.minimum.at(first, codes, micros)
+    np.maximum.at(last, codes, micros)
+    order = np.argsort(first)
+    first, last = first[order], last[order]
+    spans = last - first
+    overlap = last[:-1] - first[1:]
+    return bool((overlap <= _OVERLAP * np.minimum(spans[:-1], spans[1:])).all())
 
 
 def find_series_ids(
@@ -188,27 +242,20 @@ def find_series_ids(
     Raises:
         DataError: the named column does not exist; more than ``MAX_SERIES`` series.
     """
-    n = table.n_rows
-    stamps = _stamp_codes(dates, n)
-    valid = int((stamps >= 0).sum())
-    repeats = valid - _distinct(stamps[stamps >= 0])
+    stamps = _stamps(dates, table.n_rows)
     if series_column is not None:
         position = find_column(table.names, series_column, "series")
         if position not in loaded:
             raise ValueError(f"column {position} was not loaded")
-        chosen = _split_by(position, loaded[position], stamps, repeats, 0)
-        return _finish(table, chosen, loaded, stamps, repeats)
-    splits = []
-    for position, column in loaded.items():
-        needed = 1 if _hinted(table.names[position]) else max(2, int(MANY_DUPLICATES_FRACTION * valid))
-        splits.append(_split_by(position, column, stamps, repeats, needed))
+        return _finish(table, _split_by(position, loaded[position], stamps, True), loaded)
+    splits = [_split_by(p, column, stamps, _hinted(table.names[p])) for p, column in loaded.items()]
     explained = [split for split in splits if split.explained]
     if explained:
         best = min(explained, key=lambda split: (_hint(table.names[split.position]), len(split.uniques)))
-        return _finish(table, _prefer_id(table, best, explained), loaded, stamps, repeats)
+        return _finish(table, _prefer_id(table, best, explained), loaded)
     single = [s for s in splits if len(s.uniques) == 1 and _hinted(table.names[s.position])]
     if single:  # one station's file: its id (and name) are worth showing
-        return _finish(table, min(single, key=lambda s: _hint(table.names[s.position])), loaded, stamps, repeats)
+        return _finish(table, min(single, key=lambda s: _hint(table.names[s.position])), loaded)
     return None
 
 
@@ -220,15 +267,15 @@ def _distinct(values: np.ndarray) -> int:
     return int(np.count_nonzero(np.diff(ordered))) + 1
 
 
-def _stamp_codes(dates: Dates | None, n: int) -> np.ndarray:
-    """``(n,)`` int64 code of each row's timestamp (-1 when unreadable); all distinct without dates."""
+def _stamps(dates: Dates | None, n: int) -> _Stamps:
     if dates is None:
-        return np.arange(n, dtype=np.int64)
+        return _Stamps(np.arange(n, dtype=np.int64), np.arange(n, dtype=np.int64), 0)
     micros = dates.values.astype("datetime64[us]").astype(np.int64)
     codes, _ = pd.factorize(micros)
     codes = codes.astype(np.int64)
     codes[np.isnat(dates.values)] = -1
-    return codes
+    valid = codes[codes >= 0]
+    return _Stamps(codes, micros, len(valid) - _distinct(valid))
 
 
 def _same_partition(first: _Split, second: _Split) -> bool:
@@ -248,9 +295,7 @@ def _prefer_id(table: RawTable, best: _Split, explained: list[_Split]) -> _Split
     return min(alike, key=rank)
 
 
-def _finish(
-    table: RawTable, chosen: _Split, loaded: dict[int, pd.Series], stamps: np.ndarray, repeats: int
-) -> SeriesIds:
+def _finish(table: RawTable, chosen: _Split, loaded: dict[int, pd.Series]) -> SeriesIds:
     groups = len(chosen.uniques)
     if groups > MAX_SERIES:
         raise DataError(
@@ -270,7 +315,7 @@ def _names(table: RawTable, chosen: _Split, loaded: dict[int, pd.Series]) -> tup
     for position, column in loaded.items():
         if position == chosen.position or pd.api.types.is_numeric_dtype(column.dtype):
             continue
-        split = _split_by(position, column, np.zeros(len(column), dtype=np.int64), 0, 0)
+        split = _Split(position, *_factorize(column), explained=False)
         if _same_partition(chosen, split):
             alike.append((position, split))
     if not alike:

@@ -199,6 +199,13 @@ def test_an_edited_table_of_two_stations_is_refused() -> None:
         series_from_frame(frame, date_column=None, value_column="temp")
 
 
+def test_a_station_that_follows_another_in_time_is_kept_apart() -> None:
+    lines = ["station,date,temp"] + [f"old,2020-01-{d:02d},{d}" for d in range(1, 21)] + [
+        f"new,2020-02-{d:02d},{100 + d}" for d in range(1, 21)]
+    panel = read_panel(("\n".join(lines)).encode())
+    assert panel.ids() == ("old", "new") and panel.member("new").series.values.min() > 100
+
+
 # --- what is not a series id ------------------------------------------------------------------------------------
 
 
@@ -207,6 +214,14 @@ def test_a_weather_word_column_does_not_split_a_single_series() -> None:
     lines = ["date,temp_max,weather"] + [f"2020-01-{d:02d},{d % 5},{words[d % 4]}" for d in range(1, 31)]
     series = read_series(("\n".join(lines)).encode())
     assert series.series_id is None and len(series.values) == 30
+
+
+def test_a_label_column_that_alternates_in_time_does_not_split_a_series() -> None:
+    stamps = pd.date_range("2020-01-01", periods=60, freq="D")
+    lines = ["date,temp,label"] + [f"{t:%Y-%m-%d},{i % 9},{'weekend' if t.weekday() >= 5 else 'weekday'}"
+                                   for i, t in enumerate(stamps)] + ["2020-01-10,3,weekend"]
+    series = read_series(("\n".join(lines)).encode())
+    assert series.series_id is None and len(series.values) == 60
 
 
 def test_a_time_of_day_column_is_not_a_series_id() -> None:
