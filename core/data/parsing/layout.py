@@ -191,11 +191,11 @@ def _split_by(position: int, column: pd.Series, stamps: _Stamps, hinted: bool) -
     codes, uniques = _factorize(column)
     groups = len(uniques)
     explained = False
-    if groups >= 2 and groups * MIN_POINTS <= len(codes):
+    if groups >= 2 and groups * (2 if hinted else MIN_POINTS) <= len(codes):  # ids repeat; free text does not
         usable = (codes >= 0) & (stamps.codes >= 0)
         pairs = codes[usable] * (int(stamps.codes.max()) + 1) + stamps.codes[usable]
         within = int(usable.sum()) - _distinct(pairs)
-        needed = max(1, _HINTED_REPEATS * stamps.valid) if hinted else max(2, MANY_DUPLICATES_FRACTION * stamps.valid)
+        needed = max(2, (_HINTED_REPEATS if hinted else MANY_DUPLICATES_FRACTION) * stamps.valid)
         if within <= _UNEXPLAINED * stamps.repeats:
             explained = stamps.repeats >= needed or (
                 hinted and _one_after_another(codes[usable], stamps.micros[usable])
