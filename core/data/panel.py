@@ -113,28 +113,22 @@ def plan_table(table: RawTable, repairs: list[Repair], choice: Choice) -> Plan:
     candidates = [p for p in id_candidates(table, date_position, named) if p != series_position]
     if series_position is not None:
         candidates.insert(0, series_position)
-    values, numeric = _value_positions(table, choice, date_position, candidates)
-    loaded = _load(table, [date_position, *candidates, *values])
+    # Load the columns that could be ids with the likeliest value column in one pass over the text.
+    guess, _ = _value_positions(table, choice, date_position, candidates)
+    loaded = _load(table, [date_position, *candidates, *guess])
     dates = None
     if date_position is not None and date_format is not None:
         dates = parse_dates(loaded[date_position], date_format)
     ids = find_series_ids(table, {p: loaded[p] for p in candidates}, dates, choice.series_column)
-    if ids is not None:
-        taken = {ids.column, ids.name_column}
-        if taken & set(values):
-            if choice.value_column or choice.value_columns:
-                raise DataError(f"Column {cell_text(names[ids.column], 40)} tells the series apart; "
-                                "choose another value column.")
-            values, numeric = _value_positions(table, choice, date_position, [p for p in taken if p is not None])
-            loaded.update(_load(table, values))
-        if len(values) > 1:
-            raise DataError(f"A file whose series are told apart by column {cell_text(names[ids.column], 40)} "
-                            "takes one value column; choose one.")
-    elif choice.wide and not (choice.value_column or choice.value_columns):
+    taken = [] if ids is None else [p for p in (ids.column, ids.name_column) if p is not None]
+    values, numeric = _value_positions(table, choice, date_position, taken)
+    if ids is not None and len(values) > 1:
+        raise DataError(f"A file whose series are told apart by column {cell_text(names[ids.column], 40)} "
+                        "takes one value column; choose one.")
+    if ids is None and choice.wide and not (choice.value_column or choice.value_columns):
         wide = wide_columns(table, date_position, candidates)
-        if len(wide) > 1:
-            values = wide
-            loaded.update(_load(table, [p for p in wide if p not in loaded]))
+        values = wide if len(wide) > 1 else values
+    loaded.update(_load(table, [p for p in values if p not in loaded]))
     parsed = {p: parse_numbers(loaded[p], decimal_comma_default=table.decimal_comma_default) for p in values}
     file_repairs = repairs + (ids.missing(table) if ids is not None else [])
     groups = None if ids is None else ids.rows()

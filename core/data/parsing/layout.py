@@ -2,10 +2,12 @@
 
 A long file stacks series (``STATION,NAME,DATE,TMAX``: one block of rows per station). Its series-id column is
 one whose ids explain the repeated dates: within one id the dates (almost) never repeat, while across the file
-they do. Text columns qualify on that alone; numeric columns only when their name says they are ids
-(``station_id``, ``sensor``, ``wmo``). When an id and a name column split the rows alike (``STATION`` and
-``NAME``), the rows are grouped by the id and the name is shown beside it. A wide file puts one series in each
-of several temperature-like columns.
+they do (for more than a few percent of the rows; 1 % for a column named like an id or a place: ``STATION``,
+``sensor``, ``city``). A column named so also keeps apart series that follow one another in time (a station that
+moved). Text columns qualify on content alone (times of day and dates excepted); numeric columns only when their
+name says they are ids (``station_id``, ``wmo``). When an id and a name column split the rows alike (``STATION``
+and ``NAME``), the rows are grouped by the id and the name is shown beside it. A wide file puts one series in
+each of several temperature-like columns.
 """
 
 from __future__ import annotations
