@@ -164,12 +164,13 @@ def _command_check(args: argparse.Namespace) -> int:
     else:
         panel = _load_panel(args)
         members = [member.series for member in panel.members]
-        document = describe(members[0]) if len(panel) == 1 else describe_panel(panel)
+        several = len(panel) > 1 or any(repair.kind == "series_skipped" for repair in panel.repairs)
+        document = describe_panel(panel) if several else describe(members[0])
     problems = [_length_problem(series) for series in members]
     if all(problems):
         only = problems[0] if len(members) == 1 else f"no series is long enough for the default settings: {problems[0]}"
         raise CoreError(str(only))
-    if len(members) > 1:
+    if "series_count" in document:
         for entry, problem in zip(document["series"], problems, strict=True):
             if problem:
                 entry["too_short"] = problem
