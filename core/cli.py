@@ -1,15 +1,22 @@
 """Command line: ``python -m core check FILE`` and ``python -m core forecast FILE --out DIR``.
 
+A file of several series (a series-id column such as ``STATION``, or one temperature column per station): ``check``
+lists them; ``forecast --series ID`` forecasts one, ``forecast --all-series`` each into ``DIR/<id>/`` with a
+summary in ``DIR/series_metrics.csv``.
+
 Exit codes: 0 ok, 2 bad input or config (one ``error:`` line on stderr), 1 unexpected failure.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import logging
 import os
+import re
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 from typing import Any
@@ -17,7 +24,25 @@ from typing import Any
 from core.errors import CoreError
 from core.words import verdict
 
-__all__ = ["build_parser", "main"]
+__all__ = ["SERIES_METRICS_COLUMNS", "build_parser", "main"]
+
+
+#: The columns of ``series_metrics.csv`` (``forecast --all-series``), one row per series.
+SERIES_METRICS_COLUMNS = (
+    "series", "name", "n", "lstm_mae", "best_reference", "best_reference_mae", "beats_best_reference", "coverage",
+    "directory", "error",
+)  # fmt: skip
+
+
+# TensorFlow's start-up lines (written to the process's stderr by its C++ code before its logging is set up).
+_TF_NOISE = re.compile(
+    r"oneDNN|cuda|cuDNN|cuBLAS|cuFFT|TF-TRT|TensorRT|absl::|^[IWE]\d{4} |cpu_feature_guard|rebuild TensorFlow|"
+    r"computation placer|AVX|tensorflow/core",
+    re.IGNORECASE,
+)
+
+
+_RESERVED = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)(\..*)?", re.IGNORECASE)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--budget-seconds", type=float, default=120.0, metavar="N",
         help="time budget of --auto in seconds (default 120)",
     )
+    forecast.add_argument(
+        "--all-series", action="store_true",
+        help="forecast every series of the file, each into DIR/<id>/, with DIR/series_metrics.csv",
+    )
     return parser
 
 
@@ -61,23 +90,92 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="CSV/TSV file")
     parser.add_argument("--date-column", help="name of the date column (default: detected)")
     parser.add_argument("--value-column", help="name of the value column (default: first temperature-like)")
+    parser.add_argument("--series", metavar="ID", help="the series to use, by its id (a file of several series)")
+    parser.add_argument(
+        "--series-column", metavar="COL", help="the column that tells the series apart (default: detected)"
+    )
+    parser.add_argument(
+        "--value-columns", metavar="A,B,C", type=_names,
+        help="the columns of a wide file that are series of their own (default: its temperature-like columns)",
+    )
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("expected column names separated by commas, e.g. tmax_a,tmax_b")
+    return names
+
+
+def _read(args: argparse.Namespace) -> bytes:
+    try:
+        data: bytes = args.file.read_bytes()
+    except OSError as exc:
+        raise CoreError(f"Cannot read {args.file}: {exc.strerror or exc}.") from exc
+    return data
 
 
 def _load(args: argparse.Namespace) -> Any:
+    """The one series the options pick: ``--series``, one of ``--value-columns``, or the file's only series."""
     from core.data.intake import read_series
+    from core.data.series import SeveralSeriesError
+
+    value_column = args.value_column
+    if args.value_columns:
+        if len(args.value_columns) > 1 and args.series is None:
+            raise CoreError(f"--value-columns names {len(args.value_columns)} series; forecast them with "
+                            "--all-series, or one with --series ID.")
+        if args.series is None:
+            value_column = args.value_columns[0]
+        elif args.series not in args.value_columns:
+            raise CoreError(f"--series {args.series!r} is not one of --value-columns {','.join(args.value_columns)}.")
+    try:
+        return read_series(_read(args), date_column=args.date_column, value_column=value_column,
+                           series=args.series, series_column=args.series_column)
+    except SeveralSeriesError as exc:
+        raise CoreError(f"{exc} Use --series ID for one (e.g. --series {exc.panel_ids[0]}), "
+                        "or --all-series for each.") from exc
+
+
+def _load_panel(args: argparse.Namespace) -> Any:
+    from core.data.panel import read_panel
+
+    return read_panel(_read(args), date_column=args.date_column, value_column=args.value_column,
+                      value_columns=args.value_columns, series_column=args.series_column)
+
+
+def _length_problem(series: Any) -> str | None:
+    """Why the default settings cannot train on this series (too short), or None."""
+    from core.config import check_length, default_config
 
     try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        raise CoreError(f"Cannot read {args.file}: {exc.strerror or exc}.") from exc
-    return read_series(data, date_column=args.date_column, value_column=args.value_column)
+        check_length(len(series.values), default_config(series.values, series.frequency))
+    except CoreError as exc:
+        return str(exc)
+    return None
 
 
 def _command_check(args: argparse.Namespace) -> int:
     from core.data.intake import describe
+    from core.data.panel import describe_panel
 
-    series = _load(args)
-    json.dump(describe(series), sys.stdout, indent=2)
+    if args.series is not None:
+        members = [_load(args)]
+        document = describe(members[0])
+    else:
+        panel = _load_panel(args)
+        members = [member.series for member in panel.members]
+        several = len(panel) > 1 or any(repair.kind == "series_skipped" for repair in panel.repairs)
+        document = describe_panel(panel) if several else describe(members[0])
+    problems = [_length_problem(series) for series in members]
+    if all(problems):
+        only = problems[0] if len(members) == 1 else f"no series is long enough for the default settings: {problems[0]}"
+        raise CoreError(str(only))
+    if "series_count" in document:
+        for entry, problem in zip(document["series"], problems, strict=True):
+            if problem:
+                entry["too_short"] = problem
+    json.dump(document, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
 
@@ -110,34 +208,78 @@ def _covariates(args: argparse.Namespace, series: Any, names: tuple[str, ...]) -
     return read_covariates(args.file.read_bytes(), series, names).frame
 
 
-def _progress_printer(quiet: bool, epochs: int) -> Any:
+def _progress_printer(quiet: bool, epochs: int, prefix: str = "") -> Any:
     def on_epoch(record: Any) -> None:
         if quiet:
             return
         val = "" if record.val_loss is None else f" val_loss={record.val_loss:.5f}"
         sys.stderr.write(
-            f"epoch {record.epoch}/{epochs} loss={record.loss:.5f}{val} ({record.seconds:.2f} s)\n"
+            f"{prefix}epoch {record.epoch}/{epochs} loss={record.loss:.5f}{val} ({record.seconds:.2f} s)\n"
         )
         sys.stderr.flush()
 
     return on_epoch
 
 
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow with its start-up lines (oneDNN, CUDA, absl) held back; other lines still reach stderr.
+
+    Those lines come from C++ before TensorFlow's logging is set up, so ``TF_CPP_MIN_LOG_LEVEL`` cannot stop
+    them: the process's stderr is captured while the import runs.
+    """
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            import keras  # noqa: F401
+            import tensorflow  # noqa: F401
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            lines = capture.read().decode("utf-8", errors="replace").splitlines()
+    kept = [line for line in lines if line.strip() and not _TF_NOISE.search(line)]
+    if kept:
+        sys.stderr.write("\n".join(kept) + "\n")
+
+
 def _command_forecast(args: argparse.Namespace) -> int:
-    from core.data.intake import describe
+    _import_tensorflow_quietly()
+    if args.all_series:
+        if args.series is not None:
+            raise CoreError("--series and --all-series exclude each other: choose one.")
+        return _forecast_all(args)
     from core.evaluation.scoring import best_reference
+
+    series = _load(args)
+    run = _forecast_one(args, series, args.out, "")
+    lstm, naive = run.metrics["lstm"]["mae"], run.metrics["naive"]["mae"]
+    sentence = verdict(lstm, naive, best_reference(run.metrics), run.baseline_labels)
+    sys.stderr.write(f"done: status={run.status} epochs={run.epochs_run}. {sentence} Outputs in {args.out}\n")
+    return 0
+
+
+def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str) -> Any:
+    """Train on one series and write every output file into ``out``; returns the usable run.
+
+    Raises:
+        CoreError: the series, the settings or the training cannot give a model to forecast with.
+    """
+    from core.data.intake import describe
     from core.model.progress import TrainControl
     from core.run.bundle import save_bundle
     from core.run.pipeline import run_forecast
 
-    series = _load(args)
     config = _resolve_config(args, series)
-    out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     _write_json(out / "config.json", config.to_dict())
     _write_json(out / "data_report.json", describe(series))
+    _write_series(out / "series.csv", series)
 
-    control = TrainControl(on_epoch=_progress_printer(args.quiet or args.auto, config.epochs))
+    control = TrainControl(on_epoch=_progress_printer(args.quiet or args.auto, config.epochs, prefix))
     covariates = _covariates(args, series, config.covariates)
     if args.auto:
         if not 1 <= args.budget_seconds <= 86400:
@@ -146,7 +288,7 @@ def _command_forecast(args: argparse.Namespace) -> int:
 
         def progress(line: str) -> None:
             if not args.quiet and line.startswith("Auto mode"):
-                sys.stderr.write(line + "\n")
+                sys.stderr.write(prefix + line + "\n")
                 sys.stderr.flush()
 
         control.on_stage = progress
@@ -166,11 +308,102 @@ def _command_forecast(args: argparse.Namespace) -> int:
     if run.search is not None:
         _write_json(out / "config.json", run.config.to_dict())  # the winner's settings reproduce the model
         _write_json(out / "search.json", run.search.to_dict())
-        sys.stderr.write(run.search.reason + "\n")
-    lstm, naive = run.metrics["lstm"]["mae"], run.metrics["naive"]["mae"]
-    sentence = verdict(lstm, naive, best_reference(run.metrics), run.baseline_labels)
-    sys.stderr.write(f"done: status={run.status} epochs={run.epochs_run}. {sentence} Outputs in {out}\n")
+        sys.stderr.write(prefix + run.search.reason + "\n")
+    return run
+
+
+def _forecast_all(args: argparse.Namespace) -> int:
+    """Forecast each series of the file in turn into ``DIR/<id>/`` and summarise them in ``series_metrics.csv``.
+
+    A series that cannot be forecast gets its row with the reason in ``error``; the exit code is then 2.
+    """
+    panel = _load_panel(args)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    names = _directory_names(panel.ids())
+    rows, failed = [], []
+    for number, member in enumerate(panel.members, start=1):
+        prefix = f"[{number}/{len(panel)} {member.id}] "
+        row: dict[str, Any] = {"series": member.id, "name": member.name or "", "n": member.rows,
+                               "directory": names[member.id]}
+        try:
+            run = _forecast_one(args, member.series, out / names[member.id], prefix)
+        except CoreError as exc:
+            failed.append(f"{member.id!r}: {_one_line(str(exc))}")
+            row["error"] = _one_line(str(exc))
+            sys.stderr.write(f"{prefix}failed: {row['error']}\n")
+        else:
+            row.update(_series_scores(run))
+            sys.stderr.write(f"{prefix}done: status={run.status} test MAE lstm={row['lstm_mae']:.3f} "
+                             f"{row['best_reference']}={row['best_reference_mae']:.3f}\n")
+        rows.append(row)
+        _write_series_metrics(out / "series_metrics.csv", rows)
+    beats = sum(1 for row in rows if row.get("beats_best_reference") is True)
+    done = len(rows) - len(failed)
+    sys.stderr.write(f"done: {done} of {len(rows)} series forecast; the LSTM beats the best reference on {beats} "
+                     f"of {done}. Outputs in {out}, summary in {out / 'series_metrics.csv'}\n")
+    if failed:
+        raise CoreError(f"{len(failed)} of {len(rows)} series could not be forecast: {'; '.join(failed[:3])}")
     return 0
+
+
+def _series_scores(run: Any) -> dict[str, Any]:
+    """The ``series_metrics.csv`` fields of one finished run."""
+    from core.evaluation.scoring import best_reference
+
+    lstm = float(run.metrics["lstm"]["mae"])
+    best = best_reference(run.metrics)
+    reference, reference_mae = best if best is not None else ("", float("nan"))
+    coverage = run.metrics_json().get("interval", {}).get("coverage")
+    return {
+        "lstm_mae": lstm,
+        "best_reference": reference,
+        "best_reference_mae": reference_mae,
+        "beats_best_reference": bool(lstm < reference_mae) if best is not None else "",
+        "coverage": "" if coverage is None else coverage,
+    }
+
+
+def _directory_names(ids: tuple[str, ...]) -> dict[str, str]:
+    """A safe, distinct directory name for each id: ``'USW00024233'`` stays, ``'a/b c'`` becomes ``'a_b_c'``."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for series_id in ids:
+        base = re.sub(r"[^A-Za-z0-9._-]+", "_", series_id).strip("._")[:60] or "series"
+        if _RESERVED.fullmatch(base):
+            base = "_" + base
+        name, suffix = base, 2
+        while name.casefold() in used:
+            name, suffix = f"{base}-{suffix}", suffix + 1
+        used.add(name.casefold())
+        names[series_id] = name
+    return names
+
+
+def _write_series(path: Path, series: Any) -> None:
+    """``series.csv``: the regular series used (``date``, ``value``, ``filled``: True where intake made it up)."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"date": series.values.index, "value": series.values.to_numpy(),
+                          "filled": series.filled_mask().to_numpy(dtype=bool)})
+    frame.to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S", float_format="%.10g")
+
+
+def _write_series_metrics(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SERIES_METRICS_COLUMNS, restval="", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _csv_cell(value) for key, value in row.items()})
+
+
+def _csv_cell(value: Any) -> Any:
+    """Numbers as numbers; text that a spreadsheet would run as a formula gets a leading ``'``."""
+    if isinstance(value, float):
+        return "" if value != value else repr(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _write_json(path: Path, document: Any) -> None:
@@ -196,6 +429,9 @@ def main(argv: list[str] | None = None) -> int:
     except CoreError as exc:
         sys.stderr.write(f"error: {_one_line(str(exc))}\n")
         return 2
+    except BrokenPipeError:  # the reader went away (``... | head``): nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # the CLI's last line of defence: one line, traceback to the log
         traceback.print_exc(file=sys.stderr)
         sys.stderr.write(f"error: unexpected failure: {type(exc).__name__}: {_one_line(str(exc))}\n")

@@ -1,4 +1,5 @@
-"""Built-in datasets (tutorial seed, Seattle temperatures, synthetic) loaded through the upload path."""
+"""Built-in datasets (tutorial seed, Seattle temperatures, synthetic; New York airports, several series) loaded
+through the upload path."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import numpy as np
 import pandas as pd
 
 from core.data.intake import read_series
-from core.data.series import LoadedSeries
+from core.data.panel import read_panel
+from core.data.series import LoadedSeries, Panel
 from core.errors import DataError
 
 __all__ = [
-    "DATA_DIR", "BUILTIN", "builtin_names", "builtin_title", "builtin_csv_bytes", "load_builtin", "synthetic_series",
+    "DATA_DIR", "BUILTIN", "BUILTIN_PANELS", "builtin_names", "builtin_panel_names", "builtin_title",
+    "builtin_csv_bytes", "load_builtin", "load_builtin_panel", "synthetic_series",
 ]
 
 
@@ -27,7 +30,17 @@ BUILTIN = {
 }
 
 
-_FILES = {"seed": "seed_temperatures.csv", "seattle": "seattle_temp_max.csv"}
+#: Built-in datasets that hold several series (read with ``load_builtin_panel``): key -> title.
+BUILTIN_PANELS = {
+    "nyc_airports": "New York airports: hourly temperature 2013, 3 stations (real)",
+}
+
+
+_FILES = {
+    "seed": "seed_temperatures.csv",
+    "seattle": "seattle_temp_max.csv",
+    "nyc_airports": "nyc_airports_temp_2013.csv",
+}
 
 
 #: Season length in steps for the base frequencies, used when ``period`` is None.
@@ -56,20 +69,36 @@ def builtin_names() -> list[str]:
     return list(BUILTIN)
 
 
-def _check_name(name: str) -> None:
-    if name not in BUILTIN:
-        raise DataError(f"There is no built-in dataset called '{name}'; choose one of: {', '.join(BUILTIN)}.")
+def builtin_panel_names() -> list[str]:
+    """The keys of the built-in datasets that hold several series: ``["nyc_airports"]``."""
+    return list(BUILTIN_PANELS)
+
+
+def _check_name(name: str, panels: bool = False) -> None:
+    if name in BUILTIN or (panels and name in BUILTIN_PANELS):
+        return
+    if name in BUILTIN_PANELS:
+        raise DataError(f"The built-in dataset '{name}' holds several series; load it with load_builtin_panel.")
+    raise DataError(f"There is no built-in dataset called '{name}'; choose one of: {', '.join(BUILTIN)}.")
+
+
+def _check_panel_name(name: str) -> None:
+    if name not in BUILTIN_PANELS:
+        raise DataError(
+            f"There is no built-in dataset of several series called '{name}'; choose one of: "
+            f"{', '.join(BUILTIN_PANELS)}."
+        )
 
 
 def builtin_title(name: str) -> str:
-    """The title shown for a built-in dataset, e.g. ``"Synthetic seasonal series"``."""
-    _check_name(name)
-    return BUILTIN[name]
+    """The title shown for a built-in dataset (one series or several), e.g. ``"Synthetic seasonal series"``."""
+    _check_name(name, panels=True)
+    return BUILTIN.get(name) or BUILTIN_PANELS[name]
 
 
 def builtin_csv_bytes(name: str) -> bytes:
     """The CSV bytes of a built-in dataset (the shipped file, or the generated synthetic series)."""
-    _check_name(name)
+    _check_name(name, panels=True)
     if name == "synthetic":
         series = synthetic_series(_SYNTHETIC_DAYS, "D", seed=_SYNTHETIC_SEED, start=_SYNTHETIC_START)
         frame = pd.DataFrame({"date": series.index.strftime("%Y-%m-%d"), series.name: series.to_numpy()})
@@ -79,7 +108,14 @@ def builtin_csv_bytes(name: str) -> bytes:
 
 def load_builtin(name: str) -> LoadedSeries:
     """Load a built-in dataset through ``read_series``, exactly as if it had been uploaded."""
+    _check_name(name)
     return read_series(builtin_csv_bytes(name))
+
+
+def load_builtin_panel(name: str) -> Panel:
+    """Load a built-in dataset of several series through ``read_panel``, exactly as if it had been uploaded."""
+    _check_panel_name(name)
+    return read_panel(builtin_csv_bytes(name))
 
 
 def _season(freq: str) -> float:

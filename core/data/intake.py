@@ -2,63 +2,113 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from core.data.parsing.columns import choose_date_column, choose_value_column
-from core.data.parsing.common import (
-    MAX_COLUMNS,
-    MAX_MISSING_FRACTION,
-    MAX_ROWS,
-    MIN_POINTS,
-    SAMPLE_ROWS,
-    RawTable,
-    cell_text,
-    count_phrase,
-    examples,
-)
-from core.data.parsing.dates import DateFormat, Dates, date_repairs, parse_dates
-from core.data.parsing.decode import decode_bytes, split_lines
-from core.data.parsing.grid import DAILY, fill_grid, regularise
-from core.data.parsing.numbers import Numbers, missing_repairs, parse_numbers
-from core.data.parsing.table import table_from_lines, unique_names
-from core.data.series import LoadedSeries, Repair
+from core.data.panel import Choice, Plan, build_member, iso, plan_table, read_table
+from core.data.parsing.columns import find_column
+from core.data.parsing.common import MAX_COLUMNS, MAX_ROWS, SAMPLE_ROWS, RawTable, cell_text, count_phrase
+from core.data.parsing.layout import wide_columns
+from core.data.parsing.table import unique_names
+from core.data.series import LoadedSeries, Repair, SeveralSeriesError
 from core.errors import DataError
 
-__all__ = ["GENERATED_START", "read_series", "series_from_frame", "describe", "Covariates", "read_covariates"]
-
-
-#: First timestamp of the daily index generated when a file has no date column.
-GENERATED_START = "2000-01-01"
-
-
-_DAY_MICROS = 86_400_000_000
+__all__ = ["read_series", "series_from_frame", "describe", "Covariates", "read_covariates"]
 
 
 def read_series(
-    data: bytes, *, date_column: str | None = None, value_column: str | None = None
+    data: bytes,
+    *,
+    date_column: str | None = None,
+    value_column: str | None = None,
+    series: str | None = None,
+    series_column: str | None = None,
 ) -> LoadedSeries:
     """Read CSV/TSV bytes as people export them into a regular series.
 
     Row numbers in messages are the file's line numbers (the header is row 1), as a spreadsheet shows them.
+    A file that stacks several series (a series-id column such as ``STATION``) needs ``series``; its rows are
+    never averaged across series (``core.data.panel.read_panel`` reads them all). A wide file (one series per
+    column) gives its first temperature-like column unless ``value_column`` (or ``series``) names another.
 
     Args:
         data: the file's bytes (UTF-8, UTF-16 or Windows-1252; ``,`` ``;`` tab or ``|`` separated).
         date_column: the column holding the dates; None detects it (or generates a daily index).
         value_column: the column to forecast; None picks a temperature-like, else the first numeric column.
+        series: the id of the series to read (a value of the series-id column); in a file without one, a
+            value column's name.
+        series_column: the column that tells the series apart; None detects it.
 
     Raises:
+        SeveralSeriesError: the file holds several series and ``series`` is None.
         DataError: one line saying why the file cannot be used.
     """
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    text, repairs = decode_bytes(bytes(data))
-    lines, found = split_lines(text)
-    table, more = table_from_lines(lines)
-    return _interpret(table, date_column, value_column, repairs + found + more)
+    table, repairs = read_table(data)
+    if series is not None and series_column is None and value_column is None:
+        value_column = _column_series(table, series)
+    plan = plan_table(table, repairs, Choice(date_column, value_column, series_column=series_column))
+    ids = plan.member_ids()
+    if plan.ids is None:
+        if series is not None and value_column is None:
+            raise DataError(f"There is no series {cell_text(series, 40)}: the file holds one series, in column "
+                            f"{cell_text(ids[0], 40)}.")
+        loaded = build_member(plan, 0)
+        return _with(loaded, _other_series(plan) if value_column is None else [])
+    column = cell_text(table.names[plan.ids.column], 40)
+    if series is None:
+        if len(ids) == 1:
+            return build_member(plan, 0)
+        shown = ", ".join(cell_text(i, 40) for i in ids[:5]) + (f" and {len(ids) - 5:,} more" if len(ids) > 5 else "")
+        raise SeveralSeriesError(
+            f"The file holds {len(ids):,} series told apart by column {column} ({shown}); choose one of them.",
+            ids,
+            table.names[plan.ids.column],
+        )
+    return build_member(plan, _position(ids, series, column))
+
+
+def _column_series(table: RawTable, series: str) -> str | None:
+    """``series`` as a value column name when it names a column, else None."""
+    try:
+        find_column(table.names, series, "value")
+    except DataError:
+        return None
+    return series
+
+
+def _position(ids: tuple[str, ...], series: str, column: str) -> int:
+    if series in ids:
+        return ids.index(series)
+    folded = [i for i, name in enumerate(ids) if name.casefold() == str(series).strip().casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    shown = ", ".join(cell_text(i, 40) for i in ids[:12]) + (f" and {len(ids) - 12:,} more" if len(ids) > 12 else "")
+    raise DataError(f"There is no series {cell_text(series, 40)} in column {column}; the file holds "
+                    f"{len(ids):,}: {shown}.")
+
+
+def _other_series(plan: Plan) -> list[Repair]:
+    """A notice that a wide file's other temperature-like columns are series of their own."""
+    table = plan.table
+    chosen = next(iter(plan.values))
+    wide = [p for p in wide_columns(table, plan.date_position) if p != chosen]
+    if not wide or chosen not in wide_columns(table, plan.date_position):
+        return []
+    shown = ", ".join(cell_text(table.names[p], 40) for p in wide[:5]) + (" …" if len(wide) > 5 else "")
+    detail = (
+        f"{count_phrase(len(wide), 'more temperature-like column')} ({shown}) can each be forecast as a series "
+        f"of its own; {cell_text(table.names[chosen], 40)} was used."
+    )
+    return [Repair("other_series", len(wide), detail)]
+
+
+def _with(series: LoadedSeries, repairs: list[Repair]) -> LoadedSeries:
+    if not repairs:
+        return series
+    return replace(series, repairs=series.repairs + tuple(repairs))
 
 
 def series_from_frame(frame: pd.DataFrame, *, date_column: str | None, value_column: str) -> LoadedSeries:
@@ -75,19 +125,25 @@ def series_from_frame(frame: pd.DataFrame, *, date_column: str | None, value_col
         DataError: one line saying why the table cannot be used.
     """
     table, repairs = _table_from_frame(frame)
-    return _interpret(table, date_column, value_column, repairs)
+    plan = plan_table(table, repairs, Choice(date_column, value_column))
+    if plan.ids is not None and len(plan.member_ids()) > 1:
+        raise DataError(f"The table holds {len(plan.member_ids()):,} series told apart by column "
+                        f"{cell_text(table.names[plan.ids.column], 40)}; keep one of them.")
+    return build_member(plan, 0)
 
 
 def describe(series: LoadedSeries) -> dict[str, Any]:
-    """A JSON-ready summary: rows, start, end, frequency, columns, repairs and min/max/mean."""
+    """A JSON-ready summary: rows, start, end, frequency, columns, repairs and min/max/mean.
+
+    A series of a file of several also gets ``series`` (its id), ``name`` and ``series_column``.
+    """
     values = series.values
     index = values.index
-    whole_days = len(index) > 0 and bool((index == index.normalize()).all())
-    iso = (lambda when: when.date().isoformat()) if whole_days else (lambda when: when.isoformat())
-    return {
+    write = iso(index)
+    document: dict[str, Any] = {
         "rows": len(values),
-        "start": iso(index[0]) if len(index) else None,
-        "end": iso(index[-1]) if len(index) else None,
+        "start": write(index[0]) if len(index) else None,
+        "end": write(index[-1]) if len(index) else None,
         "frequency": series.frequency,
         "date_column": series.date_column,
         "value_column": series.value_column,
@@ -98,115 +154,9 @@ def describe(series: LoadedSeries) -> dict[str, Any]:
             "mean": float(values.mean()) if len(values) else None,
         },
     }
-
-
-def _interpret(
-    table: RawTable, date_column: str | None, value_column: str | None, repairs: list[Repair]
-) -> LoadedSeries:
-    date_position, date_format = choose_date_column(table, date_column, value_column)
-    value_position, numeric = choose_value_column(table, value_column, date_position)
-    name = table.names[value_position]
-    cells = table.load([value_position] if date_position is None else [value_position, date_position])
-    numbers = parse_numbers(cells[0], decimal_comma_default=table.decimal_comma_default)
-    repairs = repairs + list(numbers.notes)
-    if date_position is None or date_format is None:
-        series, more = _generated(table, numbers, value_position)
-    else:
-        series, more = _dated(table, numbers, value_position, cells[1], date_format, date_position)
-    repairs += more + _constant(series)
-    return LoadedSeries(
-        values=series.rename(name),
-        frequency=series.index.freqstr,
-        date_column=None if date_position is None else table.names[date_position],
-        value_column=name,
-        columns=table.names,
-        numeric_columns=numeric,
-        repairs=tuple(repairs),
-    )
-
-
-def _generated(table: RawTable, numbers: Numbers, value_position: int) -> tuple[pd.Series, list[Repair]]:
-    """No date column: the values in file order on a daily index from ``GENERATED_START``."""
-    rows = np.arange(table.n_rows)
-    repairs = missing_repairs(
-        numbers, rows, table.row_labels, lambda row: table.raw_cell(row, value_position)
-    )
-    _check_enough(numbers.values, table.names[value_position])
-    grid = pd.date_range(GENERATED_START, periods=table.n_rows, freq="D", unit="us", name="date")
-    detail = f"No date column: generated a daily index starting {GENERATED_START}."
-    series, filled = fill_grid(rows, numbers.values, grid, DAILY)
-    return series, [*repairs, Repair("generated_index", table.n_rows, detail), *filled]
-
-
-def _dated(
-    table: RawTable,
-    numbers: Numbers,
-    value_position: int,
-    cells: pd.Series,
-    fmt: DateFormat,
-    date_position: int,
-) -> tuple[pd.Series, list[Repair]]:
-    """Parse the dates, drop rows with unreadable ones, then regularise onto the inferred frequency."""
-    dates = parse_dates(cells, fmt)
-    repairs = date_repairs(dates, fmt, table.row_labels)
-    _check_dates(dates, table, date_position)
-    rows = np.flatnonzero(~dates.bad)
-    repairs += missing_repairs(
-        numbers, rows, table.row_labels, lambda row: table.raw_cell(row, value_position)
-    )
-    _check_enough(numbers.values[rows], table.names[value_position])
-    when, clock = _choose_clock(dates, rows)
-    series, regular = regularise(when, numbers.values[rows], table.names[value_position])
-    return series, repairs + clock + regular
-
-
-def _constant(series: pd.Series) -> list[Repair]:
-    if len(series) == 0 or float(np.ptp(series.to_numpy())) != 0.0:
-        return []
-    detail = (
-        f"All {len(series):,} values are the same ({series.iloc[0]:.10g}); any forecast will just repeat it."
-    )
-    return [Repair("constant", len(series), detail)]
-
-
-def _check_dates(dates: Dates, table: RawTable, position: int) -> None:
-    bad = np.flatnonzero(dates.bad)
-    if len(bad) > MAX_MISSING_FRACTION * table.n_rows:
-        shown = examples(table.row_labels[bad], dates.texts.iloc[bad[:3]], len(bad))
-        raise DataError(
-            f"Could not read {len(bad) / table.n_rows:.0%} of the dates in column "
-            f"{cell_text(table.names[position], 40)} ({shown})."
-        )
-
-
-def _check_enough(values: np.ndarray, name: str) -> None:
-    valid = int(np.isfinite(values).sum())
-    if valid == 0:
-        raise DataError(f"All values in column {cell_text(name, 40)} are missing or unreadable.")
-    if valid < MIN_POINTS:
-        raise DataError(f"At least {MIN_POINTS} data points are needed; found {valid}.")
-
-
-def _choose_clock(dates: Dates, rows: np.ndarray) -> tuple[np.ndarray, list[Repair]]:
-    """UTC for sub-daily data; local wall-clock dates for daily or coarser data with UTC offsets."""
-    utc = dates.values[rows]
-    if dates.local is None:
-        return utc, []
-    offsets = ", ".join(dates.offsets)
-    unique = np.unique(utc.astype(np.int64))
-    if len(unique) > 1 and float(np.median(np.diff(unique))) >= 0.8 * _DAY_MICROS:
-        local = dates.local[rows]
-        when = np.where(np.isnat(local), utc, local)
-        return when, [
-            Repair(
-                "timezone",
-                len(rows),
-                f"Timestamps had UTC offsets ({offsets}); each value was kept on its local date.",
-            )
-        ]
-    return utc, [
-        Repair("timezone", len(rows), f"Timestamps with UTC offsets ({offsets}) were converted to UTC.")
-    ]
+    if series.series_id is not None:
+        document.update(series=series.series_id, name=series.series_name, series_column=series.series_column)
+    return document
 
 
 def _empty_cells(column: pd.Series) -> np.ndarray:
@@ -272,7 +222,8 @@ def read_covariates(data: bytes, series: LoadedSeries, names: tuple[str, ...]) -
 
     Args:
         data: the uploaded file's bytes.
-        series: the series loaded from ``data`` (its date column and dates are used).
+        series: the series loaded from ``data`` (its date column and dates are used; of a file of several
+            series, the covariates come from that series' rows).
         names: covariate columns, none of them the value column.
 
     Raises:
@@ -282,7 +233,9 @@ def read_covariates(data: bytes, series: LoadedSeries, names: tuple[str, ...]) -
     notes: list[str] = []
     for name in names:
         try:
-            loaded = read_series(data, date_column=series.date_column, value_column=name)
+            loaded = read_series(data, date_column=series.date_column, value_column=name,
+                                 series=series.series_id if series.series_column else None,
+                                 series_column=series.series_column)
         except DataError as exc:
             raise DataError(f"Column '{name}' can't be used as an input: {exc}") from exc
         aligned = loaded.values.reindex(series.values.index)

@@ -33,6 +33,8 @@ _DATES = "tests/core/data/parsing/test_dates.py"
 _NUMBERS = "tests/core/data/parsing/test_numbers.py"
 _GRID = "tests/core/data/parsing/test_grid.py"
 _INTAKE = "tests/core/data/test_intake.py"
+_PANEL = "tests/core/data/test_panel.py"
+_CLI_SERIES = "tests/core/test_cli_series.py"
 _CONFIG = "tests/core/test_config.py"
 _TRAINING = "tests/core/model/test_training.py"
 _PIPELINE = "tests/core/run/test_pipeline.py"
@@ -95,7 +97,9 @@ CATALOGUE: dict[str, Row] = {
               f"{_CONFIG}::test_check_length_names_the_minimum"),
         ui=(f"{_TRAIN_PAGE}::test_train_page_refuses_settings_the_data_cannot_support",),
     ),
-    "duplicate timestamps": Row(core=(f"{_GRID}::test_duplicate_timestamps_are_averaged",)),
+    "duplicate timestamps": Row(core=(f"{_GRID}::test_duplicate_timestamps_are_averaged",
+                                      f"{_PANEL}::test_many_duplicate_timestamps_are_a_warning_not_a_routine_repair",
+                                      f"{_PANEL}::test_a_few_duplicates_stay_a_routine_repair")),
     "unsorted timestamps": Row(core=(f"{_GRID}::test_unsorted_rows_are_sorted", f"{_GRID}::test_reverse_order_*")),
     "day-first dates (`25/12/2020`), mixed formats": Row(
         core=(f"{_DATES}::test_day_first_*", f"{_DATES}::test_ambiguous_*", f"{_DATES}::test_mixed_date_formats_*",
@@ -114,27 +118,39 @@ CATALOGUE: dict[str, Row] = {
         ui=(f"{_DATA_PAGE}::test_data_page_column_pickers_choose_the_value_column",),
     ),
     "several stations stacked in one long file (a station id column, dates repeating per station, as NOAA exports)":
-        Row(core=(f"{_INTAKE}::test_stacked_stations_are_never_averaged_together",),
-            gap="intake averages the stations' rows as duplicate timestamps (an expected failure until fixed)"),
+        Row(core=(f"{_INTAKE}::test_stacked_stations_are_never_averaged_together",
+                  f"{_PANEL}::test_a_noaa_export_*", f"{_PANEL}::test_rows_of_different_stations_are_never_averaged",
+                  f"{_PANEL}::test_read_series_on_several_stations_*", f"{_PANEL}::test_numeric_station_ids_*",
+                  f"{_PANEL}::test_a_name_column_alone_*", f"{_PANEL}::test_unsorted_blocks_*",
+                  f"{_PANEL}::test_one_station_with_gaps_*", f"{_PANEL}::test_more_series_than_the_limit_*",
+                  f"{_CLI_SERIES}::test_check_lists_the_series_of_a_stacked_file",
+                  f"{_CLI_SERIES}::test_forecast_all_series_*"),
+            gap="the Data page's station picker is not built yet"),
     "one station per column (a wide file)": Row(
-        core=(f"{_COLUMNS}::test_temperature_like_column_is_the_default",),  # every numeric column is offered
+        core=(f"{_COLUMNS}::test_temperature_like_column_is_the_default", f"{_PANEL}::test_a_wide_file_*",
+              f"{_PANEL}::test_value_columns_choose_the_series_of_a_wide_file",
+              f"{_CLI_SERIES}::test_value_columns_choose_the_series_of_a_wide_file"),
         ui=(f"{_DATA_PAGE}::test_data_page_column_pickers_choose_the_value_column",),
     ),
     "an R `ts` export: a `time` column of fractional years (`1920.083333`) and a `value` column": Row(
-        core=(f"{_COLUMNS}::test_fractional_years_are_the_dates_not_the_values",),
-        gap="`time` is taken as the values and a daily index is generated (an expected failure until fixed)",
+        core=(f"{_COLUMNS}::test_fractional_years_are_the_dates_not_the_values",
+              "tests/core/data/test_r_ts.py::test_an_r_ts_export_*", "tests/core/data/test_r_ts.py::test_rounded_*"),
     ),
     "a column that rises by a constant step (an index, a year) next to a measurement column": Row(
         core=(f"{_COLUMNS}::test_a_row_number_column_is_not_the_default",
-              f"{_COLUMNS}::test_a_counting_column_is_never_the_values"),
-        gap="a named counting column (`n`, `step`) is still chosen as the values (an expected failure until fixed)",
+              f"{_COLUMNS}::test_a_counting_column_is_never_the_values",
+              "tests/core/data/test_r_ts.py::test_a_row_index_*",
+              "tests/core/data/test_r_ts.py::test_a_year_counter_*"),
     ),
     "a metadata block before the header (Open-Meteo style: coordinates, a blank line, then `time,...`)": Row(
         core=(f"{_TABLE}::test_a_metadata_block_before_the_header_is_skipped_and_reported",
+              "tests/core/data/test_open_meteo.py::test_the_metadata_block_is_skipped_and_reported",
               f"{_TABLE}::test_title_lines_before_the_header_are_skipped"),
     ),
     "a series too short for the default settings": Row(
-        core=(f"{_CONFIG}::test_check_length_names_the_minimum", f"{_CONFIG}::test_default_config_for_tiny_series_*"),
+        core=(f"{_CONFIG}::test_check_length_names_the_minimum", f"{_CONFIG}::test_default_config_for_tiny_series_*",
+              f"{_CLI_SERIES}::test_check_refuses_a_series_too_short_for_the_default_settings",
+              f"{_CLI_SERIES}::test_check_marks_a_station_too_short_for_the_defaults"),
         ui=(f"{_TRAIN_PAGE}::test_train_page_refuses_settings_the_data_cannot_support",),
     ),
     "too many rows / columns / a huge header; a file over the upload cap": Row(

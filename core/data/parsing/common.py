@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "MAX_ROWS", "MAX_COLUMNS", "MAX_MISSING_FRACTION", "MAX_HEADER_CHARS", "MIN_POINTS", "SAMPLE_ROWS", "RawTable",
-    "cell_text", "row_list", "examples", "count_phrase",
+    "MAX_ROWS", "MAX_COLUMNS", "MAX_SERIES", "MAX_MISSING_FRACTION", "MAX_HEADER_CHARS", "MIN_POINTS", "SAMPLE_ROWS",
+    "RawTable", "cell_text", "row_list", "examples", "count_phrase",
 ]
 
 
@@ -18,6 +18,10 @@ MAX_ROWS = 1_000_000
 
 
 MAX_COLUMNS = 200
+
+
+#: Series in one file (ids of a series column); ``MAX_ROWS`` bounds their rows in total.
+MAX_SERIES = 1000
 
 
 MAX_MISSING_FRACTION = 0.2

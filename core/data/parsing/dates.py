@@ -14,13 +14,18 @@ from core.data.parsing.common import count_phrase, examples
 from core.data.parsing.fast import FAST_ROWS, parse_via_iso, rewrite_to_iso
 from core.data.series import Repair
 
-__all__ = ["DateFormat", "Dates", "date_name_hint", "detect_date_format", "parse_dates", "date_repairs"]
+__all__ = [
+    "DateFormat", "Dates", "date_name_hint", "times_of_day", "detect_date_format", "parse_dates", "date_repairs",
+]
 
 
 _HINT = re.compile(r"date|time|day|datum|fecha|zeit|period|month|year|week|jahr|^ds$|^dt$|^t$", re.IGNORECASE)
 
 
 _NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?")
+
+
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s?[AaPp][Mm])?")
 
 
 _OFFSET = r"^(.*\d\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(Z|[+-]\d\d(?::?\d\d)?)$"
@@ -31,7 +36,7 @@ _DATE_FORMATS = (
     "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d", "%d/%m/%y", "%m/%d/%y", "%d.%m.%Y", "%d.%m.%y", "%Y.%m.%d",
     "%d-%m-%Y", "%m-%d-%Y", "%d-%m-%y", "%m-%d-%y", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%b %d, %Y",
     "%B %d %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%b %Y", "%B %Y", "%b-%Y", "%b-%y",
-    "%m/%Y", "%Y/%m", "%a %d %b %Y",
+    "%m/%Y", "%Y/%m", "%a %d %b %Y", "%Y %b", "%Y %B",
 )
 
 
@@ -43,6 +48,17 @@ _FORMATS = tuple(day + time for day in _DATE_FORMATS for time in ("", *_TIME_FOR
 
 
 _NUMERIC_FORMATS = {4: "%Y", 6: "%Y%m", 8: "%Y%m%d"}
+
+
+#: Steps per year of fractional-year dates (R's ``time(x)`` of a yearly, quarterly or monthly ``ts``).
+_PER_YEAR = (1, 4, 12)
+
+
+#: How far ``year * per_year`` may be from a whole number: 1920.08 (two decimals) is 0.04 off for months.
+_FRACTION_TOLERANCE = 0.075
+
+
+_YEAR_FRACTION = "year_fraction_"
 
 
 _LITERALS = re.compile(r"%.")
@@ -68,8 +84,9 @@ class DateFormat:
     """How a date column is written.
 
     Attributes:
-        format: ``"ISO8601"``, a ``strptime`` format, ``"mixed"`` (one by one), ``"epoch_s"``
-            or ``"epoch_ms"``.
+        format: ``"ISO8601"``, a ``strptime`` format, ``"mixed"`` (one by one), ``"epoch_s"``,
+            ``"epoch_ms"``, or ``"year_fraction_<k>"`` for fractional years with ``k`` steps a year
+            (``1920.083333`` is February 1920 for ``k = 12``, as R writes the ``time`` of a monthly ``ts``).
         dayfirst: day before month (``25/12/2020``).
         utc: the texts carry UTC offsets.
         ambiguous: day/month and month/day were both valid for every sampled date.
@@ -103,10 +120,23 @@ class Dates:
     mixed: np.ndarray
     offsets: tuple[str, ...]
 
+    def take(self, rows: np.ndarray) -> Dates:
+        """The dates of some rows: ``rows`` is ``(k,)`` int positions; every array becomes ``(k,)``."""
+        local = None if self.local is None else self.local[rows]
+        texts = self.texts.iloc[rows].reset_index(drop=True)
+        return Dates(self.values[rows], local, texts, self.bad[rows], self.mixed[rows], self.offsets)
+
 
 def date_name_hint(name: str) -> bool:
     """Whether a column name suggests dates or times (``date``, ``timestamp``, ``Datum``, ...)."""
     return bool(_HINT.search(name))
+
+
+def times_of_day(cells: pd.Series) -> bool:
+    """Whether most cells are a time of day without a date (``"13:00"``, ``"1:30 PM"``): no dates on their own."""
+    texts = cells.astype("str").fillna("").str.strip()
+    texts = texts[texts != ""].iloc[:_SAMPLE]
+    return bool(len(texts)) and float(texts.str.fullmatch(_TIME_OF_DAY).mean()) >= 0.5
 
 
 def _to_datetime(texts: pd.Series, fmt: str, *, dayfirst: bool = False, utc: bool = False) -> pd.Series:
@@ -176,6 +206,8 @@ def _rate(sample: pd.Series, fmt: str, dayfirst: bool = False, utc: bool = False
 
 
 def _numeric_format(sample: pd.Series) -> DateFormat | None:
+    if sample.str.contains(r"\d[.,]\d", regex=True).any():
+        return _year_fraction_format(sample)
     lengths = sample.str.len()
     length = int(lengths.mode().iloc[0])
     if length in _NUMERIC_FORMATS:
@@ -184,6 +216,42 @@ def _numeric_format(sample: pd.Series) -> DateFormat | None:
     if length in (9, 10, 12, 13) and sample.str.fullmatch(r"\d+").all():
         return DateFormat("epoch_s" if length <= 10 else "epoch_ms", rate=1.0)
     return None
+
+
+def _fraction_numbers(cells: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
+        return cells.to_numpy(dtype=np.float64, na_value=np.nan)
+    texts = cells.astype("str").fillna("").str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(texts, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _on_steps(numbers: np.ndarray, per_year: int) -> np.ndarray:
+    """Which fractional years fall on one of ``per_year`` equal steps of a year, within a plausible range."""
+    with np.errstate(invalid="ignore"):
+        scaled = numbers * per_year
+        near = np.abs(scaled - np.round(scaled)) <= _FRACTION_TOLERANCE
+        return np.isfinite(numbers) & near & (numbers >= _FIRST_YEAR) & (numbers < _LAST_YEAR + 1)
+
+
+def _year_fraction_format(sample: pd.Series) -> DateFormat | None:
+    """Fractional years (``1920.083333``) with the fewest steps a year that fit nearly every sampled cell."""
+    numbers = _fraction_numbers(sample)
+    for per_year in _PER_YEAR:
+        rate = float(_on_steps(numbers, per_year).mean())
+        if rate >= 0.95:
+            return DateFormat(f"{_YEAR_FRACTION}{per_year}", rate=rate)
+    return None
+
+
+def _year_fraction_dates(cells: pd.Series, per_year: int) -> np.ndarray:
+    """``(n,)`` datetime64[us] at the start of each step (month, quarter or year), NaT off the steps."""
+    numbers = _fraction_numbers(cells)
+    good = _on_steps(numbers, per_year)
+    steps = np.round(np.where(good, numbers, 0.0) * per_year).astype(np.int64)
+    months = steps * (12 // per_year) - 1970 * 12
+    values = months.astype("datetime64[M]").astype("datetime64[us]")
+    values[~good] = np.datetime64("NaT")
+    return values
 
 
 def _parses_any(texts: list[str], fmt: str) -> bool:
@@ -242,6 +310,10 @@ def parse_dates(cells: pd.Series, fmt: DateFormat) -> Dates:
     """
     if pd.api.types.is_datetime64_any_dtype(cells.dtype):
         return _from_datetimes(cells)
+    if fmt.format.startswith(_YEAR_FRACTION):
+        values = _year_fraction_dates(cells, int(fmt.format.removeprefix(_YEAR_FRACTION)))
+        texts = cells.astype("str").fillna("").str.strip().mask(cells.isna(), "")
+        return Dates(values, None, texts, np.isnat(values), np.zeros(len(values), dtype=bool), ())
     shown = _as_text(cells)
     texts = _parseable(shown)
     if fmt.format.startswith("epoch"):

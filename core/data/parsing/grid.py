@@ -11,7 +11,7 @@ from core.data.parsing.common import MAX_MISSING_FRACTION, MAX_ROWS, MIN_POINTS,
 from core.data.series import Repair
 from core.errors import DataError
 
-__all__ = ["Step", "DAILY", "infer_step", "regularise", "fill_grid"]
+__all__ = ["MANY_DUPLICATES_FRACTION", "MANY_DUPLICATES_MIN", "Step", "DAILY", "infer_step", "regularise", "fill_grid"]
 
 
 _SECOND = 1_000_000  # microseconds
@@ -25,6 +25,13 @@ _NICE_SECONDS = (
     + tuple(60 * minutes for minutes in (1, 2, 5, 10, 15, 20, 30))
     + tuple(3600 * hours for hours in (1, 2, 3, 4, 6, 8, 12))
 )
+
+
+#: More repeated timestamps than this share of the rows (and ``MANY_DUPLICATES_MIN``) is a warning, not a repair.
+MANY_DUPLICATES_FRACTION = 0.05
+
+
+MANY_DUPLICATES_MIN = 10
 
 
 _WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
@@ -183,7 +190,7 @@ def _period_starts(periods: np.ndarray, months: int) -> np.ndarray:
     return (periods * months).astype("datetime64[M]").astype("datetime64[us]").astype(np.int64)
 
 
-def regularise(dates: np.ndarray, values: np.ndarray, name: str) -> tuple[pd.Series, list[Repair]]:
+def regularise(dates: np.ndarray, values: np.ndarray, name: str) -> tuple[pd.Series, np.ndarray, list[Repair]]:
     """Sort, average duplicates, infer the frequency and fill gaps by time interpolation.
 
     Args:
@@ -192,7 +199,8 @@ def regularise(dates: np.ndarray, values: np.ndarray, name: str) -> tuple[pd.Ser
         name: the value column, used as the series name.
 
     Returns:
-        A float64 series on a regular ``DatetimeIndex`` with ``freq`` set, and the repairs made.
+        A float64 series on a regular ``DatetimeIndex`` with ``freq`` set, ``(len(series),)`` bool True where
+        a value was filled by interpolation, and the repairs made.
 
     Raises:
         DataError: fewer than three timestamps, a grid over ``MAX_ROWS`` or too many missing values.
@@ -218,13 +226,7 @@ def regularise(dates: np.ndarray, values: np.ndarray, name: str) -> tuple[pd.Ser
     if len(unique) < MIN_POINTS:
         raise DataError(f"At least {MIN_POINTS} data points are needed; found {len(unique)} distinct dates.")
     if duplicates := len(micros) - len(unique):
-        repairs.append(
-            Repair(
-                "duplicates_averaged",
-                duplicates,
-                f"{count_phrase(duplicates, 'duplicate timestamp')} averaged.",
-            )
-        )
+        repairs.append(_duplicates(duplicates, len(micros)))
     step = infer_step(unique)
     start, slots, step = _place(unique, step)
     grid = _grid(start, int(slots.max()) + 1, step, unique)
@@ -233,8 +235,20 @@ def regularise(dates: np.ndarray, values: np.ndarray, name: str) -> tuple[pd.Ser
     if moved:
         by_date = step.kind in ("day", "bday") and not _same_time_of_day(unique)
         repairs.append(Repair("regularised", moved, _moved_detail(moved, merged, step, by_date)))
-    series, filled = fill_grid(slots[inverse], values, grid, step)
-    return series.rename(name), repairs + filled
+    series, filled, notes = fill_grid(slots[inverse], values, grid, step)
+    return series.rename(name), filled, repairs + notes
+
+
+def _duplicates(duplicates: int, rows: int) -> Repair:
+    """Routine for a few repeated timestamps; a warning when so many repeat that series may be mixed up."""
+    if duplicates <= max(MANY_DUPLICATES_MIN, MANY_DUPLICATES_FRACTION * rows):
+        return Repair("duplicates_averaged", duplicates, f"{count_phrase(duplicates, 'duplicate timestamp')} averaged.")
+    detail = (
+        f"{duplicates:,} of {rows:,} rows ({duplicates / rows:.0%}) repeat a timestamp of another row and were "
+        "averaged with it; if the file holds several series (stations, sensors), choose the column that tells "
+        "them apart."
+    )
+    return Repair("many_duplicates", duplicates, detail)
 
 
 def _moved_detail(moved: int, merged: int, step: Step, by_date: bool) -> str:
@@ -271,7 +285,7 @@ def _grid(start: pd.Timestamp, periods: int, step: Step, unique: np.ndarray) -> 
 
 def fill_grid(
     slots: np.ndarray, values: np.ndarray, grid: pd.DatetimeIndex, step: Step
-) -> tuple[pd.Series, list[Repair]]:
+) -> tuple[pd.Series, np.ndarray, list[Repair]]:
     """Average the values per slot and fill empty slots by linear interpolation in time.
 
     Args:
@@ -279,6 +293,10 @@ def fill_grid(
         values: ``(n,)`` float64, NaN where missing.
         grid: the regular index, ``freq`` set.
         step: its step, for messages.
+
+    Returns:
+        The ``(len(grid),)`` float64 series, a ``(len(grid),)`` bool array True for the slots without a usable
+        value (filled by interpolation), and the repairs.
 
     Raises:
         DataError: more than ``MAX_MISSING_FRACTION`` of the slots have no value.
@@ -305,7 +323,7 @@ def fill_grid(
         detail = f"{gaps:,} missing {step.noun if gaps == 1 else step.plural} filled by interpolation"
         detail += f" (the longest gap is {count_phrase(longest, step.noun)})." if longest > 1 else "."
         repairs.append(Repair("gaps_filled", gaps, detail))
-    return pd.Series(filled, index=grid, dtype=np.float64), repairs
+    return pd.Series(filled, index=grid, dtype=np.float64), ~known, repairs
 
 
 def _longest_run(mask: np.ndarray) -> int:

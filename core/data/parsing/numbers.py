@@ -67,6 +67,11 @@ class Numbers:
     texts: pd.Series | None
     notes: tuple[Repair, ...]
 
+    def take(self, rows: np.ndarray) -> Numbers:
+        """The cells of some rows: ``rows`` is ``(k,)`` int positions; every array becomes ``(k,)``."""
+        texts = None if self.texts is None else self.texts.iloc[rows].reset_index(drop=True)
+        return Numbers(self.values[rows], self.junk[rows], self.non_finite[rows], texts, self.notes)
+
     @property
     def valid(self) -> int:
         """How many cells hold a usable number."""

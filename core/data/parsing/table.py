@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core.data.parsing.common import MAX_COLUMNS, MAX_ROWS, SAMPLE_ROWS, RawTable, count_phrase, row_list
+from core.data.parsing.dates import date_name_hint
 from core.data.parsing.decode import Lines
 from core.data.series import Repair
 from core.errors import DataError
@@ -26,6 +27,9 @@ _DATA_LIKE = re.compile(r"[+-]?(\d+([.,]\d*)?|\.\d+)([eE][+-]?\d+)?|\d{1,4}[-/.]
 
 
 _MAX_TITLE_LINES = 10
+
+
+_DATE_CELL = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T].*)?|\d{8}|\d{4}")
 
 
 def sniff_delimiter(lines: list[str]) -> tuple[str | None, int]:
@@ -114,10 +118,12 @@ def table_from_lines(source: Lines) -> tuple[RawTable, list[Repair]]:
         DataError: no data rows, too many rows or columns, rows with more fields than the header,
             or text the CSV parser rejects.
     """
+    source, metadata = _skip_metadata_block(source)
     head = zip(source.lines[:200], source.blank[:200], strict=True)
     sample_lines = [line for line, blank in head if not blank][:50]
     delimiter, skip = (source.delimiter, 0) if source.delimiter else sniff_delimiter(sample_lines)
     lines, repairs = source.without_blanks(keep_inner=delimiter is None)
+    repairs = metadata + repairs
     lines, skipped = _skip_title_lines(lines, skip)
     lines, unmatched = _drop_unmatched_quotes(lines)
     header = _fields(lines.lines[0], delimiter)
@@ -135,6 +141,39 @@ def table_from_lines(source: Lines) -> tuple[RawTable, list[Repair]]:
     layout, ragged = _layout(data_lines, numbers, separator, len(names))
     table = _build(data_lines, numbers, names, layout, delimiter == ";")
     return table, repairs + skipped + unmatched + named + ragged
+
+
+def _skip_metadata_block(source: Lines) -> tuple[Lines, list[Repair]]:
+    """Drop a block of metadata lines that a blank line separates from the table (Open-Meteo exports).
+
+    The block is taken for metadata only when the line after the blank is a new header (not the block's first
+    line again) that names a date column (``time``, ``date``, ...), and the line after that reads as data with a
+    date in that column.
+    """
+    filled = np.flatnonzero(~source.blank[: 3 * _MAX_TITLE_LINES])
+    if len(filled) < 3:
+        return source, []
+    first = int(filled[0])
+    breaks = np.flatnonzero(np.diff(filled) > 1)
+    if not len(breaks) or int(filled[breaks[0]]) - first >= _MAX_TITLE_LINES:
+        return source, []
+    header, data = int(filled[breaks[0] + 1]), filled[breaks[0] + 2 : breaks[0] + 3]
+    if not len(data):
+        return source, []
+    delimiter, _ = sniff_delimiter([source.lines[i] for i in filled[breaks[0] + 1 :]])
+    names, row = _fields(source.lines[header], delimiter), _fields(source.lines[int(data[0])], delimiter)
+    dated = [i for i, name in enumerate(names) if date_name_hint(name) and i < len(row)]
+    if source.lines[header].strip() == source.lines[first].strip() or not dated:
+        return source, []
+    if _looks_like_data(names) or not _looks_like_data(row) or not _DATE_CELL.fullmatch(row[dated[0]].strip()):
+        return source, []
+    block = int(filled[breaks[0]]) - first + 1
+    detail = (
+        f"{count_phrase(block, 'line')} of metadata before the column names "
+        f"({row_list(source.numbers[first : first + block], limit=block)}) skipped."
+    )
+    rest = replace(source, lines=source.lines[header:], numbers=source.numbers[header:], blank=source.blank[header:])
+    return rest, [Repair("metadata_lines", block, detail)]
 
 
 def _skip_title_lines(lines: Lines, skip: int) -> tuple[Lines, list[Repair]]:

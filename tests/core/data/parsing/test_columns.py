@@ -80,8 +80,8 @@ def test_find_column_matches_exactly_then_ignoring_case_and_spaces() -> None:
     "counter",
     [
         "year",
-        pytest.param("n", marks=pytest.mark.xfail(strict=True, reason="a counting column is chosen as the values")),
-        pytest.param("step", marks=pytest.mark.xfail(strict=True, reason="a counting column is chosen as the values")),
+        "n",
+        "step",
     ],
 )
 def test_a_counting_column_is_never_the_values(counter: str) -> None:
@@ -91,7 +91,6 @@ def test_a_counting_column_is_never_the_values(counter: str) -> None:
     assert series.value_column == "visitors"
 
 
-@pytest.mark.xfail(strict=True, reason="the fractional years are read as the values (catalogue gap)")
 def test_fractional_years_are_the_dates_not_the_values() -> None:
     series = load("time,value\n" + "\n".join(f"{1920 + i / 12:.6f},{40 + i % 12}" for i in range(48)))
     assert (series.date_column, series.value_column) == ("time", "value")

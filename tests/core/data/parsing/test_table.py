@@ -55,8 +55,8 @@ def test_a_metadata_block_before_the_header_is_skipped_and_reported() -> None:
     rows = [f"{t:%Y-%m-%dT%H:%M},{i % 10}" for i, t in enumerate(hours)]
     series = load(block + "time,temperature_2m (°C)\n" + "\n".join(rows))
     assert (series.date_column, series.value_column) == ("time", "temperature_2m (°C)")
-    assert kinds(series) == {"title_lines": 2, "blank_rows": 1}
-    assert detail(series, "title_lines").startswith("2 lines before the column names")
+    assert kinds(series) == {"metadata_lines": 2}
+    assert detail(series, "metadata_lines").startswith("2 lines of metadata before the column names")
     assert series.frequency == "h" and len(series.values) == 48 and series.values.iloc[3] == 3.0
 
 
