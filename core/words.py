@@ -17,6 +17,14 @@ __all__ = [
     "amount",
     "verdict",
     "comparison",
+    "SIMPLE_RULE_KEYS",
+    "reference_margin",
+    "winner_sentence",
+    "recommendation_sentence",
+    "coverage_sentence",
+    "filled_sentence",
+    "cli_summary",
+    "season_sentence",
 ]
 
 #: Display name of every model key, for tables and chart legends.
@@ -24,15 +32,25 @@ MODEL_NAMES = {
     "lstm": "LSTM (your model)",
     "naive": "Same as last step (naive)",
     "seasonal_naive": "Same as one season ago (seasonal naive)",
+    "seasonal_step": "Last value + the change one season ago (seasonal step)",
+    "climatology": "Usual value at this time of the season (climatology)",
+    "drift": "Last value + the average trend (drift)",
     "mean": "Training average",
     "ets": "ETS (exponential smoothing)",
     "arima": "ARIMA",
+    "blend": "Blend of the LSTM and the best reference",
 }
+
+#: The references that are one-line rules (no fitted model): when one of these wins, the words say so plainly.
+SIMPLE_RULE_KEYS = ("naive", "seasonal_naive", "seasonal_step", "climatology", "drift", "mean")
 
 #: How a reference is named inside a sentence.
 REFERENCE_WORDS = {
     "naive": '"same as the previous step" (naive)',
     "seasonal_naive": '"same as one season ago" (seasonal naive)',
+    "seasonal_step": '"last value + the change one season ago" (seasonal step)',
+    "climatology": '"the usual value at this time of the season" (climatology)',
+    "drift": '"last value + the average trend" (drift)',
     "mean": "the training average",
     "ets": "ETS (exponential smoothing)",
     "arima": "ARIMA",
@@ -184,3 +202,94 @@ def comparison(lstm_mae: float, naive_mae: float, best: tuple[str, float] | None
         else:
             sentences.append(f"The best reference here is {words} ({show(score)}).")
     return sentences
+
+
+def reference_margin(lstm_mae: float, best_mae: float) -> float | None:
+    """How much lower the LSTM's MAE is than the best reference's, as a share of the latter (negative: worse)."""
+    if not (math.isfinite(lstm_mae) and math.isfinite(best_mae)) or best_mae <= 0:
+        return None
+    return 1.0 - lstm_mae / best_mae
+
+
+def winner_sentence(lstm_mae: float, best: tuple[str, float] | None, labels: dict[str, str] | None = None) -> str:
+    """One plain sentence: does the LSTM beat the best reference, and if a simple rule wins, say so."""
+    if best is None:
+        return "No reference could be scored on the test data."
+    name, score = best
+    words = _reference_words(name, labels)
+    margin = reference_margin(lstm_mae, score)
+    if margin is not None and margin > 0:
+        return f"The LSTM beats the best reference, {words}, by {100 * margin:.1f} % on the test data."
+    if name in SIMPLE_RULE_KEYS:
+        return (f"A simple rule wins: {words} is better than the LSTM on the test data (MAE {score:.4g} vs "
+                f"{lstm_mae:.4g}). Use the rule, or treat the LSTM's forecast with care.")
+    return (f"The best reference, {words}, is better than the LSTM on the test data (MAE {score:.4g} vs "
+            f"{lstm_mae:.4g}).")
+
+
+def recommendation_sentence(model: str, weights: dict[str, float], validation_mae: dict[str, float],
+                            best_reference: str | None, labels: dict[str, str] | None = None) -> str:
+    """Why the recommended forecast was chosen, from its validation scores (never the test span)."""
+    def words(key: str) -> str:
+        return "the LSTM" if key == "lstm" else _reference_words(key, labels)
+
+    score = validation_mae.get(model, math.nan)
+    if best_reference is None:
+        return "Recommended: the LSTM (no reference could be scored on the validation data)."
+    reference = validation_mae.get(best_reference, math.nan)
+    if model == "blend":
+        parts = " + ".join(f"{weight:.1f} x {words(key)}" for key, weight in weights.items())
+        return (f"Recommended: a blend, {parts}: on the validation data it is off by {score:.4g} on average, "
+                f"against {reference:.4g} for the best reference, {words(best_reference)}.")
+    if model == "lstm":
+        return (f"Recommended: the LSTM: on the validation data it is off by {score:.4g} on average, against "
+                f"{reference:.4g} for the best reference, {words(best_reference)}.")
+    lstm = validation_mae.get("lstm", math.nan)
+    rule = "a simple rule, " if model in SIMPLE_RULE_KEYS else ""
+    return (f"Recommended: {rule}{words(model)}: on the validation data it is off by {score:.4g} on average and "
+            f"neither the LSTM ({lstm:.4g}) nor a blend beat it clearly.")
+
+
+def coverage_sentence(level: float, coverage_by_step: list[float | None]) -> str:
+    """How often the band held on the test data, one step ahead and over all steps."""
+    shown = [value for value in coverage_by_step if value is not None]
+    if not shown:
+        return f"The {level:.0%} band could not be checked on the test data."
+    first = coverage_by_step[0]
+    head = f"The {level:.0%} band held {first:.0%} of the time one step ahead" if first is not None else (
+        f"The {level:.0%} band")
+    if len(shown) > 1:
+        head += f" and {sum(shown) / len(shown):.0%} on average over {len(shown)} steps"
+    return f"{head} on the test data (it should hold about {level:.0%})."
+
+
+def filled_sentence(count: int) -> str:
+    """Why some test points were not scored ("" when none were filled)."""
+    if count <= 0:
+        return ""
+    word = "point was" if count == 1 else "points were"
+    return f"{count} test {word} filled in by intake (a gap), not measured, and left out of every score."
+
+
+def cli_summary(lstm_mae: float, best: tuple[str, float] | None, recommended: str,
+                labels: dict[str, str] | None = None) -> str:
+    """The CLI's last line before the output folder: the LSTM against the best reference, and the recommendation."""
+    rec = model_name(recommended, labels)
+    if best is None:
+        return f"test MAE lstm={lstm_mae:.3f}; no reference could be scored. Recommended: {rec}."
+    name, score = best
+    margin = reference_margin(lstm_mae, score)
+    if margin is not None and margin > 0:
+        verdict_words = f"the LSTM beats the best reference ({model_name(name, labels)}) by {100 * margin:.1f} %"
+    elif name in SIMPLE_RULE_KEYS:
+        verdict_words = f"a simple rule wins: the LSTM does NOT beat {model_name(name, labels)}"
+    else:
+        verdict_words = f"the LSTM does NOT beat the best reference ({model_name(name, labels)})"
+    return f"test MAE lstm={lstm_mae:.3f} best reference {name}={score:.3f} -> {verdict_words}. Recommended: {rec}."
+
+
+def season_sentence(length: int, words: str) -> str:
+    """Which season the references and the model use, e.g. "Season: a year (365 steps), found in the training data"."""
+    if length <= 1:
+        return "No season was found in the training data, so the seasonal references fall back to the last value."
+    return f"Season: {words} ({length} steps), found in the training data."
