@@ -48,9 +48,10 @@ FIELD_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-#: What the model learns to predict: the value itself, its change from the last value, or its
-#: change from the value one season earlier (residual learning; predictions add the base back).
-TARGETS = ("value", "change", "seasonal_change")
+#: What the model learns to predict: the value itself, or its difference from a simple rule's forecast (residual
+#: learning; predictions add the rule back): the last value, the value one season earlier, or the last value plus
+#: the change one season ago; ``"reference"`` picks the rule of these three with the lowest validation MAE.
+TARGETS = ("value", "change", "seasonal_change", "seasonal_step", "reference")
 
 
 #: Allowed values of the non-numeric fields (``covariates`` is a tuple of column names instead).
@@ -82,7 +83,9 @@ FIELD_HELP: dict[str, str] = {
     "calendar": "Give the model the time of day and day of year (as the frequency allows) as inputs.",
     "seasonal_input": "Give the model the value one season earlier as an input.",
     "difference_input": "Give the model the last change (and the season-ago change) as inputs; helps on smooth data.",
-    "target": "Learn the value itself, its change from the last value, or from one season earlier.",
+    "target": "Learn the value itself, or the correction to a simple rule: the last value (change), the value one "
+    "season earlier (seasonal_change), last value + the change one season ago (seasonal_step), or the best of "
+    "these on the validation data (reference).",
     "covariates": "Other numeric columns of the file used as extra inputs (their last value is held ahead).",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 
 from core.config import ForecastConfig
 from core.errors import DataError
-from core.model.features import FeatureSpec, build_spec, feature_matrix, make_xy
+from core.model.features import FeatureSpec, build_spec, feature_matrix, make_xy, reference_target, residual_scale
 from core.model.scaling import Scaler
 from core.model.seasons import choose_season
 
@@ -119,9 +120,14 @@ def prepare(
             raise DataError("Calendar inputs need the series' dates.")
     frequency = str(index.freqstr) if index.freq is not None else ""
     train_cov = None if covariates is None else covariates[: split.val_start]
-    spec = build_spec(config, frequency, season_length, values[: split.val_start], train_cov)
+    target = config.target
+    if target == "reference":  # the best simple rule on validation (training targets without validation)
+        judged = split.val_targets if len(split.val_targets) else split.train_targets
+        target = reference_target(values, judged, season_length)
+    spec = build_spec(config, frequency, season_length, values[: split.val_start], train_cov, target)
     scaler = spec.value_scaler
     scaled = scaler.transform(values)
+    spec = dataclasses.replace(spec, target_scale=residual_scale(spec, scaled, split.train_targets))
     matrix = feature_matrix(spec, scaled, index, covariates)
     x_train, y_train = make_xy(spec, matrix, scaled, config.window, split.train_targets)
     x_val, y_val = make_xy(spec, matrix, scaled, config.window, split.val_targets)

@@ -213,7 +213,8 @@ class Fitted:
         record = next((r for r in self.outcome.history if r.epoch == best), None)
         if record is None or record.val_mae is None:
             return None
-        return float(record.val_mae) * self.data.scaler.std
+        scale = self.data.spec.target_scale if self.data.spec is not None else 1.0
+        return float(record.val_mae) * self.data.scaler.std * scale
 
 
 def fit(
