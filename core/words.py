@@ -9,6 +9,7 @@ __all__ = [
     "MODEL_NAMES",
     "REFERENCE_WORDS",
     "STATUS_MESSAGES",
+    "NO_EPOCH_IMPROVED",
     "STATE_TEXT",
     "safe_label",
     "frequency_word",
@@ -64,6 +65,10 @@ STATUS_MESSAGES = {
     "time_limit": "Training reached the time limit; the best model so far was kept.",
     "diverged": "Training diverged (loss became NaN): lower the learning rate.",
 }
+
+#: Said when no epoch beat the starting weights on validation (best epoch 0).
+NO_EPOCH_IMPROVED = ("No epoch beat the starting point on the validation data, so the model kept it: with a "
+                     "residual target that is the simple rule the model learns to correct.")
 
 #: Short status line per job state, as the Train page shows it.
 STATE_TEXT = {

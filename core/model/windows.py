@@ -8,11 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.config import ForecastConfig
+from core.config import ForecastConfig, choose_season
 from core.errors import DataError
 from core.model.features import FeatureSpec, build_spec, feature_matrix, make_xy, reference_target, residual_scale
 from core.model.scaling import Scaler
-from core.model.seasons import choose_season
 
 __all__ = ["Split", "split_series", "WindowedData", "prepare", "series_season", "prepare_series"]
 

@@ -211,10 +211,11 @@ class Fitted:
         if best is None or not self.outcome.history:
             return None
         record = next((r for r in self.outcome.history if r.epoch == best), None)
-        if record is None or record.val_mae is None:
+        mae = self.outcome.start_val_mae if best == 0 else None if record is None else record.val_mae
+        if mae is None:
             return None
         scale = self.data.spec.target_scale if self.data.spec is not None else 1.0
-        return float(record.val_mae) * self.data.scaler.std * scale
+        return float(mae) * self.data.scaler.std * scale
 
 
 def fit(
