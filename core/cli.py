@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import CoreError
+from core.words import cli_summary
 
 __all__ = ["build_parser", "main"]
 
@@ -137,6 +138,7 @@ def _command_forecast(args: argparse.Namespace) -> int:
 
     control = TrainControl(on_epoch=_progress_printer(args.quiet or args.auto, config.epochs))
     covariates = _covariates(args, series, config.covariates)
+    filled = getattr(series, "filled", None)  # gap-filled points (intake), None when nothing was filled
     if args.auto:
         if not 1 <= args.budget_seconds <= 86400:
             raise CoreError(f"--budget-seconds {args.budget_seconds:g} is out of range: allowed 1..86400")
@@ -148,9 +150,10 @@ def _command_forecast(args: argparse.Namespace) -> int:
                 sys.stderr.flush()
 
         control.on_stage = progress
-        run = run_auto(series.values, config, control, budget_seconds=args.budget_seconds, covariates=covariates)
+        run = run_auto(series.values, config, control, budget_seconds=args.budget_seconds, covariates=covariates,
+                       filled=filled)
     else:
-        run = run_forecast(series.values, config, control, covariates)
+        run = run_forecast(series.values, config, control, covariates, filled=filled)
     _write_history(out / "history.csv", run.history)
     _write_json(out / "metrics.json", run.metrics_json())
     if not run.usable or run.predictions is None or run.forecast is None or run.metrics is None:
@@ -160,17 +163,17 @@ def _command_forecast(args: argparse.Namespace) -> int:
     predictions.columns = ["date", *predictions.columns[1:]]
     predictions.to_csv(out / "predictions.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
     run.forecast.to_csv(out / "forecast.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    if run.backtest is not None:
+        run.backtest.to_frame(series.values.index).to_csv(out / "backtest.csv", index=False,
+                                                          date_format="%Y-%m-%dT%H:%M:%S")
     save_bundle(run, out)
     if run.search is not None:
         _write_json(out / "config.json", run.config.to_dict())  # the winner's settings reproduce the model
         _write_json(out / "search.json", run.search.to_dict())
         sys.stderr.write(run.search.reason + "\n")
-    lstm, naive = run.metrics["lstm"]["mae"], run.metrics["naive"]["mae"]
-    verdict = "beats" if lstm < naive else "does NOT beat"
-    sys.stderr.write(
-        f"done: status={run.status} epochs={run.epochs_run} test MAE lstm={lstm:.3f} naive={naive:.3f} "
-        f"-> the LSTM {verdict} 'same as last step'. Outputs in {out}\n"
-    )
+    recommended = run.recommendation.model if run.recommendation is not None else "lstm"
+    summary = cli_summary(run.metrics["lstm"]["mae"], run.best_reference, recommended, run.baseline_labels)
+    sys.stderr.write(f"done: status={run.status} epochs={run.epochs_run} {summary} Outputs in {out}\n")
     return 0
 
 

@@ -86,9 +86,7 @@ FIELD_HELP: dict[str, str] = {
     "calendar": "Give the model the time of day and day of year (as the frequency allows) as inputs.",
     "seasonal_input": "Give the model the value one season earlier as an input.",
     "difference_input": "Give the model the last change (and the season-ago change) as inputs; helps on smooth data.",
-    "target": "Learn the value itself, or the correction to a simple rule: the last value (change), the value one "
-    "season earlier (seasonal_change), last value + the change one season ago (seasonal_step), or the best of "
-    "these on the validation data (reference).",
+    "target": "Learn the value, or the correction to a simple rule (reference: the best on validation data).",
     "covariates": "Other numeric columns of the file used as extra inputs (their last value is held ahead).",
 }
 

@@ -71,19 +71,19 @@ def cycle_fraction(index: pd.DatetimeIndex, length: int) -> np.ndarray:
     if alias in ("M", "MS", "ME", "Q", "QS", "QE"):
         return (index.month.to_numpy(dtype=np.float64) - 1) / 12.0
     if (alias == "W" and length == 52) or (alias == "B" and length == 261) or _calendar_year(frequency, length):
-        day = index.dayofyear.to_numpy(dtype=np.float64)
-        day -= (index.is_leap_year & (index.dayofyear >= 60)).astype(np.float64)
+        day = index.day_of_year.to_numpy(dtype=np.float64)
+        day -= (index.is_leap_year & (index.day_of_year >= 60)).astype(np.float64)
         return np.minimum(day - 1, 364) / 365.0
     if alias == "B" and length == 5:
-        return np.minimum(index.dayofweek.to_numpy(dtype=np.float64), 4) / 5.0
+        return np.minimum(index.day_of_week.to_numpy(dtype=np.float64), 4) / 5.0
     if step is not None and step < pd.Timedelta(days=1):
         per_day = pd.Timedelta(days=1) / step
         if length == round(per_day):
             return seconds / 86400.0
         if length == round(7 * per_day):
-            return (index.dayofweek.to_numpy(dtype=np.float64) + seconds / 86400.0) / 7.0
+            return (index.day_of_week.to_numpy(dtype=np.float64) + seconds / 86400.0) / 7.0
     if step == pd.Timedelta(days=1) and length == 7:
-        return index.dayofweek.to_numpy(dtype=np.float64) / 7.0
+        return index.day_of_week.to_numpy(dtype=np.float64) / 7.0
     base = pd.Timestamp("2000-01-01")
     if step is not None and step > pd.Timedelta(0):
         steps = np.round((index - base) / step).astype(np.int64)

@@ -27,7 +27,7 @@ from core.config import PARAMETER_BUDGET, ForecastConfig, check_length, paramete
 from core.errors import ConfigError, CoreError, DataError
 from core.evaluation.baselines import naive_forecast, seasonal_naive_forecast
 from core.model.progress import TrainControl
-from core.model.windows import split_series
+from core.model.windows import series_season, split_series
 from core.run.pipeline import Fitted, References, classical_references, complete, fit
 from core.run.results import CandidateResult, ForecastRun, SearchReport
 
@@ -184,6 +184,7 @@ def run_auto(
     covariates: pd.DataFrame | None = None,
     on_progress: Callable[[str], None] | None = None,
     classical: bool = True,
+    filled: pd.Series | np.ndarray | None = None,
 ) -> ForecastRun:
     """Search settings within ``budget_seconds`` and return the winner's full run (``run.search`` holds the
     leaderboard and the reason).
@@ -199,6 +200,7 @@ def run_auto(
         classical: also score ETS and ARIMA on the test targets; they are fitted in a background
             thread while the search runs (each with at most a quarter of the budget) and never
             influence the choice.
+        filled: the gap-filled mask (``core.run.pipeline.run_forecast``): left out of the winner's scores.
 
     Raises:
         ConfigError: no validation data to judge on.
@@ -256,7 +258,7 @@ def run_auto(
     report.seconds = _clock() - started
     report.reason = _reason(report, base_score)
     progress(f"Auto mode: evaluating the winner, candidate {report.winner}")
-    run = complete(best, values, control, False if references is None else references.result())
+    run = complete(best, values, control, False if references is None else references.result(), filled=filled)
     report.seconds = _clock() - started
     if control.stop_event.is_set():  # the user stopped the search: the best candidate so far is kept
         run.status = "stopped"
@@ -272,7 +274,7 @@ class _References:
     def __init__(self, values: pd.Series, base: ForecastConfig, frequency: str, budget: float) -> None:
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         split = split_series(len(numbers), base.window, base.validation_fraction, base.test_fraction)
-        season = base.season_length or season_length_for(frequency)
+        season = series_season(numbers, base, frequency)  # the season every candidate's fit finds
         self._result: References | None = None
         self._error: BaseException | None = None
 
