@@ -26,6 +26,7 @@ __all__ = [
     "filled_sentence",
     "cli_summary",
     "season_sentence",
+    "recommended_name",
 ]
 
 #: Display name of every model key, for tables and chart legends.
@@ -298,3 +299,12 @@ def season_sentence(length: int, words: str) -> str:
     if length <= 1:
         return "No season was found in the training data, so the seasonal references fall back to the last value."
     return f"Season: {words} ({length} steps), found in the training data."
+
+
+def recommended_name(model: str, weights: dict[str, float], labels: dict[str, str] | None = None) -> str:
+    """Display name of a recommended forecast: a model's name, or a blend's parts, e.g. "0.7 x LSTM + 0.3 x ARIMA"."""
+    if model != "blend":
+        return model_name(model, labels)
+    parts = [f"{weight:.1f} x {'LSTM' if key == 'lstm' else model_name(key, labels)}"
+             for key, weight in weights.items()]
+    return " + ".join(parts)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from core.evaluation.diagnostics import CopycatResult, overfit_epoch
 from core.run.results import ForecastRun
-from core.words import frequency_word, unit_for
+from core.words import (
+    coverage_sentence,
+    filled_sentence,
+    frequency_word,
+    recommendation_sentence,
+    unit_for,
+    winner_sentence,
+)
 
 __all__ = ["report_card"]
 
@@ -22,7 +29,8 @@ def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str
 
     Returns:
         Sentences without markdown, e.g. "On unseen days the model is off by 1.9 °C on average, 12 % better
-        than 'same as the previous day'."
+        than 'same as the previous day'.", then the LSTM against the best reference (a winning simple rule is named
+        plainly), the recommended forecast and why, and how often the band held per step.
     """
     if not run.usable or not run.metrics or run.predictions is None:
         return [f"There is no usable model: {run.message}".strip()]
@@ -41,11 +49,23 @@ def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str
                          f"{step}' ({amount.format(naive)}): don't trust it more than that simple rule.")
     else:
         sentences.append(f"{head}.")
-    if run.interval_coverage is not None:
+    if run.best_reference is not None:
+        sentences.append(winner_sentence(lstm, run.best_reference, run.baseline_labels))
+    rec = run.recommendation
+    if rec is not None:
+        sentences.append(recommendation_sentence(rec.model, rec.weights, rec.validation_mae, rec.best_reference,
+                                                 run.baseline_labels))
+    if run.bands is not None:
+        sentences.append(coverage_sentence(run.interval_level, run.bands.coverage_by_step))
+    elif run.interval_coverage is not None:
         sentences.append(f"The {run.interval_level:.0%} band held {run.interval_coverage:.0%} of the time "
                          f"(it should hold about {run.interval_level:.0%}).")
+    if run.filled_test_points:
+        sentences.append(filled_sentence(run.filled_test_points))
     epoch = overfit_epoch(run.history)
-    if epoch is not None:
+    if run.best_epoch == 0:
+        sentences.append(NO_EPOCH_IMPROVED)
+    elif epoch is not None:
         sentences.append(f"It began to overfit at epoch {epoch}: after that it kept memorising the training "
                          f"data while getting worse on the validation data; the epoch-{run.best_epoch} "
                          "model was kept.")
