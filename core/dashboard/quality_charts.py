@@ -1,4 +1,4 @@
-"""Plotly figures about forecast quality: error by steps ahead from a rolling-origin backtest, band coverage per step."""
+"""Plotly figures about forecast quality: error by steps ahead (rolling-origin backtest), band coverage per step."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.evaluation.diagnostics import CopycatResult, overfit_epoch
 from core.run.results import ForecastRun
 from core.words import (
+    NO_EPOCH_IMPROVED,
     coverage_sentence,
     filled_sentence,
     frequency_word,
