@@ -151,7 +151,11 @@ def rolling_bands(
     values = np.asarray(values, dtype=np.float64)
     n = len(values)
     scored = np.ones(n, dtype=bool) if scored is None else np.asarray(scored, dtype=bool)
-    widths, coverage, points, pools, exact = [], [], [], [], True
+    widths: list[float] = []
+    coverage: list[float | None] = []
+    points: list[int] = []
+    pools: list[int] = []
+    exact = True
     for step in range(paths.shape[1]):
         targets = origins + step
         inside = targets < n
