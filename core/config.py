@@ -343,7 +343,10 @@ def step_length(frequency: str) -> pd.Timedelta | None:
         offset = to_offset(frequency)
     except ValueError:
         return None
-    nanos = getattr(offset, "nanos", None)
+    try:
+        nanos = getattr(offset, "nanos", None)
+    except ValueError:  # a calendar offset (months, years) has no fixed length
+        return None
     if nanos is None:
         return None
     try:
