@@ -98,7 +98,7 @@ def test_a_yearly_season_of_daily_data_looks_back_by_calendar_date():
 def test_cycle_fraction_and_words(freq, length, words, first):
     index = pd.date_range("2021-01-01", periods=200, freq=freq)
     fraction = cycle_fraction(index, length)
-    assert ((0 <= fraction) & (fraction < 1)).all() and season_words(freq, length) == words
+    assert ((fraction >= 0) & (fraction < 1)).all() and season_words(freq, length) == words
     if first is not None:
         assert fraction[0] == first
 

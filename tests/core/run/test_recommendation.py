@@ -11,8 +11,8 @@ import pytest
 
 from core.config import ForecastConfig
 from core.dashboard.export import forecast_csv
-from core.evaluation.recommendation import BLEND, MIN_MARGIN, recommend
 from core.evaluation.metrics import forecast_metrics
+from core.evaluation.recommendation import BLEND, MIN_MARGIN, recommend
 from core.run.pipeline import run_forecast
 from core.words import cli_summary, winner_sentence
 
