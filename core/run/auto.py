@@ -14,7 +14,6 @@ is reproducible.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,8 +26,7 @@ from core.config import PARAMETER_BUDGET, ForecastConfig, check_length, paramete
 from core.errors import ConfigError, CoreError, DataError
 from core.evaluation.baselines import naive_forecast, seasonal_naive_forecast
 from core.model.progress import TrainControl
-from core.model.windows import series_season, split_series
-from core.run.pipeline import Fitted, References, classical_references, complete, fit
+from core.run.pipeline import BackgroundReferences, Fitted, complete, fit
 from core.run.results import CandidateResult, ForecastRun, SearchReport
 
 __all__ = ["SEARCHED", "candidate_configs", "run_auto", "MIN_GAIN"]
@@ -215,7 +213,7 @@ def run_auto(
     frequency = str(values.index.freqstr) if isinstance(values.index, pd.DatetimeIndex) and values.index.freq else "D"
     configs = candidate_configs(base, frequency, len(values), base.seed, max_candidates)
     report = SearchReport(planned=len(configs), budget_seconds=float(budget_seconds))
-    references = _References(values, base, frequency, float(budget_seconds)) if classical else None
+    references = BackgroundReferences(values, base, min(30.0, float(budget_seconds) / 4)) if classical else None
     best: Fitted | None = None
     best_score = math.inf
     base_score: float | None = None
@@ -266,30 +264,3 @@ def run_auto(
     run.search = report
     run.message = f"{report.reason} {run.message}"
     return run
-
-
-class _References:
-    """ETS and ARIMA on the test targets, fitted in a daemon thread while the search trains."""
-
-    def __init__(self, values: pd.Series, base: ForecastConfig, frequency: str, budget: float) -> None:
-        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        split = split_series(len(numbers), base.window, base.validation_fraction, base.test_fraction)
-        season = series_season(numbers, base, frequency)  # the season every candidate's fit finds
-        self._result: References | None = None
-        self._error: BaseException | None = None
-
-        def work() -> None:
-            try:
-                self._result = classical_references(numbers, split, season, min(30.0, budget / 4))
-            except Exception as error:  # reported by result(); the thread must not die silently
-                self._error = error
-
-        self._thread = threading.Thread(target=work, name="auto-classical", daemon=True)
-        self._thread.start()
-
-    def result(self) -> References:
-        """The forecasts (waits for the thread; each model's search is bounded by its time budget)."""
-        self._thread.join()
-        if self._error is not None or self._result is None:
-            raise self._error or RuntimeError("the classical references did not finish")
-        return self._result

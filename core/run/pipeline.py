@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ from core.model.recursive import data_paths, recursive_scaled
 from core.model.scaling import Scaler
 from core.model.seasons import season_words
 from core.model.training import TrainOutcome, train
-from core.model.windows import WindowedData, prepare, series_season
+from core.model.windows import WindowedData, prepare, series_season, split_series
 from core.run.results import ForecastRun
 from core.words import (
     filled_sentence,
@@ -45,7 +46,7 @@ from core.words import (
 
 __all__ = [
     "resolve_season_length", "filled_array", "covariate_array", "run_forecast", "Fitted", "fit", "complete",
-    "model_input", "predict_next", "References", "classical_references", "run_backtest",
+    "model_input", "predict_next", "References", "classical_references", "BackgroundReferences", "run_backtest",
 ]
 
 
@@ -179,8 +180,14 @@ def run_forecast(
         DataError: the series is too short for ``config`` or not regular/finite.
     """
     control = control or TrainControl()
+    background = None
+    if classical:
+        try:  # ETS and ARIMA are fitted while the LSTM trains
+            background = BackgroundReferences(values, config)
+        except CoreError:
+            background = None  # fit() below names the problem
     fitted = fit(values, config, control, covariates, filled=filled)
-    return complete(fitted, values, control, classical)
+    return complete(fitted, values, control, classical if background is None else background.result())
 
 
 @dataclass
@@ -262,6 +269,41 @@ def classical_references(values: np.ndarray, split: Any, season: int, budget_sec
     targets = split.test_targets
     fits = fit_classical(values, targets.start, season, time_budget_seconds=budget_seconds)
     return References(one_step_forecasts(values, targets.start, targets, season, fits=fits), fits)
+
+
+class BackgroundReferences:
+    """:func:`classical_references` computed in a daemon thread, so ETS and ARIMA are fitted while the LSTM trains.
+
+    The split and the season are the ones :func:`fit` finds for the same values and settings (the search fields
+    of auto mode change neither).
+
+    Raises:
+        DataError: the series is too short for the split or not finite.
+    """
+
+    def __init__(self, values: pd.Series, config: ForecastConfig, budget_seconds: float = 30.0) -> None:
+        frequency, numbers = _check_series(values)
+        check_length(len(numbers), config)
+        split = split_series(len(numbers), config.window, config.validation_fraction, config.test_fraction)
+        season = series_season(numbers, config, frequency)
+        self._result: References | None = None
+        self._error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                self._result = classical_references(numbers, split, season, budget_seconds)
+            except Exception as error:  # reported by result(); the thread must not die silently
+                self._error = error
+
+        self._thread = threading.Thread(target=work, name="classical-references", daemon=True)
+        self._thread.start()
+
+    def result(self) -> References:
+        """The fits and forecasts (waits for the thread; each model's search is bounded by its time budget)."""
+        self._thread.join()
+        if self._error is not None or self._result is None:
+            raise self._error or RuntimeError("the classical references did not finish")
+        return self._result
 
 
 def _lstm_forecaster(model: Any, data: WindowedData) -> Forecaster:
@@ -380,10 +422,11 @@ def _reference_paths(
 
 def _recommendation(
     model: Any, data: WindowedData, index: pd.DatetimeIndex, season: int, fits: dict[str, ClassicalFit],
-    filled: np.ndarray | None,
+    filled: np.ndarray | None, lstm_paths: tuple[np.ndarray, int] | None = None,
 ) -> Recommendation:
     """:func:`core.evaluation.recommendation.recommend` on the validation targets: the simple rules fitted
-    before the validation span, ETS/ARIMA in-sample, the LSTM's one-step predictions."""
+    before the validation span, ETS/ARIMA in-sample, the LSTM's one-step predictions (read from ``lstm_paths``,
+    ``(paths, first origin)``, when they cover the validation span: the 1-step path is the one-step prediction)."""
     split = data.split
     targets = split.val_targets
     if len(targets) == 0 or split.val_start < 2:
@@ -392,7 +435,11 @@ def _recommendation(
     candidates = {name: rules.one_step(name, data.values, targets) for name in SIMPLE_RULES if name in REFERENCES}
     for name, fitted in fits.items():
         candidates[name] = fitted.paths(data.values, np.arange(targets.start, targets.stop), 1)[:, 0]
-    lstm = lstm_one_step(model, data, data.x_val, targets)
+    if lstm_paths is not None and lstm_paths[1] <= targets.start:
+        paths, first = lstm_paths
+        lstm = paths[targets.start - first : targets.stop - first, 0]
+    else:
+        lstm = lstm_one_step(model, data, data.x_val, targets)
     actual = data.values[targets.start : targets.stop]
     return recommend(actual, lstm, candidates, scored_mask(filled, targets))
 
@@ -442,9 +489,9 @@ def complete(
     rules = fit_rules(data.values, values.index, split.test_start, season)
     evaluation = evaluate_test(model, data, values.index, season, None if references is None else references.forecasts,
                                rules=rules, filled=mask)
-    recommendation = _recommendation(model, data, values.index, season, fits, mask)
     origins, source = _band_origins(data)
     paths = {"lstm": data_paths(model, data, origins, horizon), **_reference_paths(data, rules, fits, origins, horizon)}
+    recommendation = _recommendation(model, data, values.index, season, fits, mask, (paths["lstm"], int(origins[0])))
     scored = None if mask is None else ~mask
     bands = rolling_bands(paths["lstm"], origins, data.values, split.test_start, config.interval_level, scored,
                           source=source)
