@@ -192,7 +192,8 @@ def benchmark_one(key: str, budget_seconds: float, seed: int = 42, auto: bool = 
         assert tuned.metrics is not None and tuned.search is not None and default.predictions is not None
         assert tuned.predictions is not None and default.predictions.index.equals(tuned.predictions.index)
         row["auto_lstm"] = _round(tuned.metrics["lstm"]["mae"])
-        row["auto_validation"] = _round(tuned.recommendation.validation_mae.get("lstm")) if tuned.recommendation else None
+        rec = tuned.recommendation
+        row["auto_validation"] = _round(rec.validation_mae.get("lstm")) if rec is not None else None
         row["auto_tried"] = len(tuned.search.results)
         winner = [r for r in tuned.search.results if r.number == tuned.search.winner]
         row["auto_settings"] = winner[0].label() if winner else ""
@@ -221,7 +222,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     lines += ["", "Test span (the last 20 %, reported once), MAE one step ahead and `horizon` steps ahead "
               "(backtest), coverage of the 90 % band:", "",
               "| series | n (test) | LSTM default | best reference | LSTM beats it? | recommended | "
-              f"h | LSTM at h | best reference at h | coverage step 1 | coverage mean | LSTM auto |",
+              "h | LSTM at h | best reference at h | coverage step 1 | coverage mean | LSTM auto |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         test = row["test"]
