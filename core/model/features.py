@@ -31,7 +31,7 @@ target exactly.
 The two ``*change`` columns (``difference_input``) hand the model the steps it would otherwise have to
 compute as the difference of two nearly equal inputs: on smooth series (hourly temperatures) the next
 change is close to the change one season ago, and an LSTM learns "copy this small input" far more
-precisely than "subtract these two large ones" (README "Forecast quality").
+precisely than "subtract these two large ones" (docs/forecast-quality.md).
 """
 
 from __future__ import annotations

@@ -92,12 +92,15 @@ def candidate_configs(base: ForecastConfig, frequency: str, n: int, seed: int, c
     # so on long (hourly) series more candidates fit in the budget. The change inputs lead: on Seattle's
     # smooth hourly series "next change = the change a day ago" is the signal, and an LSTM that must compute
     # it as the difference of two inputs stalled at twice the error of one that is handed the changes
-    # (README "Forecast quality"). Without the calendar first: a series of a year or two shows each day of
+    # (docs/forecast-quality.md). Without the calendar first: a series of a year or two shows each day of
     # the year once or twice, so those inputs can only be memorised, and the run is cheaper.
+    rule = {**changes, "target": "reference"}  # the correction to the best simple rule on validation
     structured: list[dict[str, Any]] = [
         {"window": tiny, **changes, "calendar": False},
         {"window": tiny, **changes, "calendar": True},
         {"window": short, **changes, "calendar": False},
+        {"window": tiny, **rule, "calendar": False},
+        {"window": short, **rule, "calendar": False},
         {"window": short, "target": "change", **seasonal},
         {"window": short, "target": "seasonal_change", **seasonal},
         {"target": "seasonal_change", **seasonal},
@@ -123,7 +126,7 @@ def candidate_configs(base: ForecastConfig, frequency: str, n: int, seed: int, c
             calendar=bool(rng.random() < 0.6),
             seasonal_input=bool(rng.random() < 0.6),
             difference_input=bool(rng.random() < 0.5),
-            target=str(rng.choice(["value", "change", "change", "seasonal_change"])),
+            target=str(rng.choice(["value", "change", "change", "seasonal_change", "reference", "reference"])),
         )
         if config is not None and _valid(config, n) and config not in listed:
             listed.append(config)
