@@ -99,7 +99,6 @@ def candidate_configs(base: ForecastConfig, frequency: str, n: int, seed: int, c
         {"window": tiny, **changes, "calendar": False},
         {"window": tiny, **changes, "calendar": True},
         {"window": short, **changes, "calendar": False},
-        {"window": tiny, **rule, "calendar": False},
         {"window": short, **rule, "calendar": False},
         {"window": short, "target": "change", **seasonal},
         {"window": short, "target": "seasonal_change", **seasonal},
