@@ -19,6 +19,7 @@ __all__ = [
     "verdict",
     "comparison",
     "SIMPLE_RULE_KEYS",
+    "TIE",
     "reference_margin",
     "winner_sentence",
     "recommendation_sentence",
@@ -210,11 +211,17 @@ def comparison(lstm_mae: float, naive_mae: float, best: tuple[str, float] | None
     return sentences
 
 
+#: A margin below this share is a tie (an LSTM that kept the rule it corrects differs from it by rounding only).
+TIE = 1e-6
+
+
 def reference_margin(lstm_mae: float, best_mae: float) -> float | None:
-    """How much lower the LSTM's MAE is than the best reference's, as a share of the latter (negative: worse)."""
+    """How much lower the LSTM's MAE is than the best reference's, as a share of the latter (negative: worse;
+    0 within :data:`TIE`)."""
     if not (math.isfinite(lstm_mae) and math.isfinite(best_mae)) or best_mae <= 0:
         return None
-    return 1.0 - lstm_mae / best_mae
+    margin = 1.0 - lstm_mae / best_mae
+    return 0.0 if abs(margin) < TIE else margin
 
 
 def winner_sentence(lstm_mae: float, best: tuple[str, float] | None, labels: dict[str, str] | None = None) -> str:
@@ -226,6 +233,9 @@ def winner_sentence(lstm_mae: float, best: tuple[str, float] | None, labels: dic
     margin = reference_margin(lstm_mae, score)
     if margin is not None and margin > 0:
         return f"The LSTM beats the best reference, {words}, by {100 * margin:.1f} % on the test data."
+    if margin == 0:
+        return (f"The LSTM is exactly as good as the best reference, {words}, on the test data (MAE {score:.4g}): "
+                "it kept that rule, having found no correction that helped on the validation data.")
     if name in SIMPLE_RULE_KEYS:
         return (f"A simple rule wins: {words} is better than the LSTM on the test data (MAE {score:.4g} vs "
                 f"{lstm_mae:.4g}). Use the rule, or treat the LSTM's forecast with care.")

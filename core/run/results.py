@@ -15,6 +15,7 @@ from core.evaluation.bands import Bands
 from core.evaluation.recommendation import Recommendation
 from core.model.features import FeatureSpec
 from core.model.progress import EpochRecord
+from core.words import reference_margin
 
 if TYPE_CHECKING:
     import keras
@@ -211,16 +212,17 @@ class ForecastRun:
         return self.metrics["lstm"]["mae"] < self.metrics["naive"]["mae"]
 
     def beats_best_reference(self) -> bool | None:
-        """True when the LSTM's test MAE is below the best reference's (None without metrics or references)."""
-        if not self.metrics or self.best_reference is None:
-            return None
-        return self.metrics["lstm"]["mae"] < self.best_reference[1]
+        """True when the LSTM's test MAE is below the best reference's, beyond a tie (None without metrics or
+        references)."""
+        margin = self.reference_margin()
+        return None if margin is None else margin > 0
 
     def reference_margin(self) -> float | None:
-        """``1 - lstm MAE / best reference MAE`` on the test targets (negative: the reference is better)."""
-        if not self.metrics or self.best_reference is None or self.best_reference[1] <= 0:
+        """``1 - lstm MAE / best reference MAE`` on the test targets (negative: the reference is better; 0 for a
+        tie, ``core.words.reference_margin``)."""
+        if not self.metrics or self.best_reference is None:
             return None
-        return 1.0 - self.metrics["lstm"]["mae"] / self.best_reference[1]
+        return reference_margin(self.metrics["lstm"]["mae"], self.best_reference[1])
 
     def backtest_by_step(self) -> dict[str, list[float | None]] | None:
         """The backtest's MAE per step ahead (step 1 first) of every model, or None without a backtest."""
