@@ -26,7 +26,8 @@ from core.config import PARAMETER_BUDGET, ForecastConfig, check_length, paramete
 from core.errors import ConfigError, CoreError, DataError
 from core.evaluation.baselines import naive_forecast, seasonal_naive_forecast
 from core.model.progress import TrainControl
-from core.run.pipeline import BackgroundReferences, Fitted, complete, fit
+from core.run.pipeline import Fitted, complete, fit
+from core.run.references import BackgroundReferences
 from core.run.results import CandidateResult, ForecastRun, SearchReport
 
 __all__ = ["SEARCHED", "candidate_configs", "run_auto", "MIN_GAIN"]
