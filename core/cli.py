@@ -171,8 +171,9 @@ def _command_forecast(args: argparse.Namespace) -> int:
         _write_json(out / "config.json", run.config.to_dict())  # the winner's settings reproduce the model
         _write_json(out / "search.json", run.search.to_dict())
         sys.stderr.write(run.search.reason + "\n")
-    recommended = run.recommendation.model if run.recommendation is not None else "lstm"
-    summary = cli_summary(run.metrics["lstm"]["mae"], run.best_reference, recommended, run.baseline_labels)
+    rec = run.recommendation
+    summary = cli_summary(run.metrics["lstm"]["mae"], run.best_reference, "lstm" if rec is None else rec.model,
+                          run.baseline_labels, None if rec is None else rec.weights)
     sys.stderr.write(f"done: status={run.status} epochs={run.epochs_run} {summary} Outputs in {out}\n")
     return 0
 

@@ -288,15 +288,18 @@ def filled_sentence(count: int) -> str:
 
 
 def cli_summary(lstm_mae: float, best: tuple[str, float] | None, recommended: str,
-                labels: dict[str, str] | None = None) -> str:
-    """The CLI's last line before the output folder: the LSTM against the best reference, and the recommendation."""
-    rec = model_name(recommended, labels)
+                labels: dict[str, str] | None = None, weights: dict[str, float] | None = None) -> str:
+    """The CLI's last line before the output folder: the LSTM against the best reference, and the recommendation
+    (``weights``: a blend's parts, see :func:`recommended_name`)."""
+    rec = recommended_name(recommended, weights or {}, labels)
     if best is None:
         return f"test MAE lstm={lstm_mae:.3f}; no reference could be scored. Recommended: {rec}."
     name, score = best
     margin = reference_margin(lstm_mae, score)
     if margin is not None and margin > 0:
         verdict_words = f"the LSTM beats the best reference ({model_name(name, labels)}) by {100 * margin:.1f} %"
+    elif margin == 0:
+        verdict_words = f"the LSTM ties the best reference ({model_name(name, labels)}): it kept that rule"
     elif name in SIMPLE_RULE_KEYS:
         verdict_words = f"a simple rule wins: the LSTM does NOT beat {model_name(name, labels)}"
     else:
