@@ -76,14 +76,19 @@ def test_forecast_writes_every_output_and_config_reproduces(seattle_csv: Path, t
     result = _run("forecast", str(seattle_csv), "--out", str(out), *TINY)
     assert result.returncode == 0, result.stderr
     for name in ("config.json", "metrics.json", "predictions.csv", "forecast.csv", "history.csv",
-                 "model.keras", "meta.json", "data_report.json"):
+                 "model.keras", "meta.json", "data_report.json", "backtest.csv"):
         assert (out / name).is_file(), name
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("done:") and "best reference" in last and "Recommended:" in last
     metrics = json.loads((out / "metrics.json").read_text())
     references = ["naive", "seasonal_naive", "seasonal_step", "climatology", "drift", "mean", "ets", "arima"]
     assert set(metrics["test"]) - {"blend"} == {"lstm", *references}
     assert set(metrics["test"]["lstm"]) == {"mae", "rmse", "smape", "mase"}
     assert {"level", "coverage", "coverage_by_step"} <= set(metrics["interval"])
     assert metrics["best_reference"] in references and isinstance(metrics["beats_best_reference"], bool)
+    assert len(metrics["interval"]["coverage_by_step"]) == len(metrics["backtest"]["lstm"])
+    with (out / "backtest.csv").open() as handle:
+        assert next(csv.reader(handle))[:6] == ["fold", "origin", "step", "target", "date", "actual"]
     assert metrics["epochs_run"] == 3 and metrics["status"] == "completed"
     with (out / "predictions.csv").open() as handle:
         header = next(csv.reader(handle))
