@@ -304,9 +304,9 @@ def base_alias(frequency: str) -> str:
 # is real. A candidate counts when the span holds at least two full seasons and its seasonal strength there is at
 # least MIN_STRENGTH; the first that counts is the season, none counting means no season (1). Seasonal strength of
 # m steps: remove the level with a centred moving average over one season (2 x m for even m), fit HARMONICS
-# sine/cosine pairs of period m to what remains by least squares, and take the share of its variance they explain.
-# Noise alone explains about 2K / n of it; a weekly pattern in daily temperatures well under 1 %, the yearly cycle
-# most of it. Only the training span is read, never the validation or test span.
+# sine/cosine pairs of period m to what remains by least squares, and take the share of its variance they explain
+# (noise alone explains about 2 x HARMONICS / n; docs/forecast-quality.md shows the development series' values).
+# Only the training span is read, never the validation or test span.
 
 #: A candidate season counts when its seasonal strength on the training span is at least this.
 MIN_STRENGTH = 0.2
