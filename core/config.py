@@ -79,7 +79,7 @@ FIELD_HELP: dict[str, str] = {
     "validation_fraction": "Share of the data before the test part, used to check progress while training.",
     "test_fraction": "Share of the most recent data kept aside to measure how good the forecast is.",
     "seed": "A number that makes training repeatable: the same seed gives the same model.",
-    "season_length": "Steps in one season, e.g. 7 for a weekly pattern in daily data (0 = guess from dates).",
+    "season_length": "Steps in one season, e.g. 365 for a yearly cycle in daily data (0 = found in the data).",
     "interval_level": "How sure the shaded range should be: 0.9 means 9 in 10 values should fall inside.",
     "time_limit_seconds": "Training stops after this many seconds and keeps the best model so far.",
     "backtest_folds": "Forecasts from this many start points in the test data, each horizon steps long (0 = off).",
