@@ -209,6 +209,13 @@ def _cell(value: float | None, bold: bool = False) -> str:
     return f"**{text}**" if bold else text
 
 
+def _beats(test: dict[str, Any]) -> str:
+    """"yes", "tie" (the LSTM kept the rule: equal MAE) or "**no**"."""
+    if test["lstm_beats_best"]:
+        return "yes"
+    return "tie" if test["mae"].get("lstm") == test["best_reference_mae"] else "**no**"
+
+
 def markdown(rows: list[dict[str, Any]]) -> str:
     """The two tables of docs/forecast-quality.md: validation (choices), then test (reported once)."""
     lines = ["Validation span (what settings and the recommendation were chosen on), one step ahead, MAE:", "",
@@ -236,7 +243,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         coverage = [test["coverage_step_1"], test["coverage_mean"]]
         lines.append(
             f"| {row['series']} | {row['n']:,} ({row['test_points']:,}) | {_cell(lstm)} | {best} | "
-            f"{'yes' if test['lstm_beats_best'] else '**no**'} | {_cell(test['recommended_mae'])} "
+            f"{_beats(test)} | {_cell(test['recommended_mae'])} "
             f"({row['validation']['recommended']}) | {row['horizon']} | {_cell(test['h_step_mae'].get('lstm'))} | "
             f"{h_best} | {' | '.join('–' if c is None else f'{100 * c:.1f} %' for c in coverage)} | {auto} |"
         )
