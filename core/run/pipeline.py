@@ -76,7 +76,7 @@ def filled_array(filled: pd.Series | np.ndarray | None, values: pd.Series) -> np
     if filled is None:
         return None
     if isinstance(filled, pd.Series):
-        mask = filled.reindex(values.index).fillna(False).to_numpy(dtype=bool)
+        mask = filled.astype(bool).reindex(values.index, fill_value=False).to_numpy(dtype=bool)
     else:
         mask = np.asarray(filled, dtype=bool)
         if mask.shape != (len(values),):
