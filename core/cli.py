@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import CoreError
-from core.words import verdict
+from core.words import cli_summary
 
 __all__ = ["SERIES_METRICS_COLUMNS", "build_parser", "main"]
 
@@ -252,13 +252,12 @@ def _command_forecast(args: argparse.Namespace) -> int:
         if args.series is not None:
             raise CoreError("--series and --all-series exclude each other: choose one.")
         return _forecast_all(args)
-    from core.evaluation.scoring import best_reference
-
     series = _load(args)
     run = _forecast_one(args, series, args.out, "")
-    lstm, naive = run.metrics["lstm"]["mae"], run.metrics["naive"]["mae"]
-    sentence = verdict(lstm, naive, best_reference(run.metrics), run.baseline_labels)
-    sys.stderr.write(f"done: status={run.status} epochs={run.epochs_run}. {sentence} Outputs in {args.out}\n")
+    rec = run.recommendation
+    summary = cli_summary(run.metrics["lstm"]["mae"], run.best_reference, "lstm" if rec is None else rec.model,
+                          run.baseline_labels, None if rec is None else rec.weights)
+    sys.stderr.write(f"done: status={run.status} epochs={run.epochs_run} {summary} Outputs in {args.out}\n")
     return 0
 
 
@@ -281,6 +280,7 @@ def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str)
 
     control = TrainControl(on_epoch=_progress_printer(args.quiet or args.auto, config.epochs, prefix))
     covariates = _covariates(args, series, config.covariates)
+    filled = getattr(series, "filled", None)  # gap-filled points (intake), None when nothing was filled
     if args.auto:
         if not 1 <= args.budget_seconds <= 86400:
             raise CoreError(f"--budget-seconds {args.budget_seconds:g} is out of range: allowed 1..86400")
@@ -292,9 +292,10 @@ def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str)
                 sys.stderr.flush()
 
         control.on_stage = progress
-        run = run_auto(series.values, config, control, budget_seconds=args.budget_seconds, covariates=covariates)
+        run = run_auto(series.values, config, control, budget_seconds=args.budget_seconds, covariates=covariates,
+                       filled=filled)
     else:
-        run = run_forecast(series.values, config, control, covariates)
+        run = run_forecast(series.values, config, control, covariates, filled=filled)
     _write_history(out / "history.csv", run.history)
     _write_json(out / "metrics.json", run.metrics_json())
     if not run.usable or run.predictions is None or run.forecast is None or run.metrics is None:
@@ -304,6 +305,9 @@ def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str)
     predictions.columns = ["date", *predictions.columns[1:]]
     predictions.to_csv(out / "predictions.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
     run.forecast.to_csv(out / "forecast.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    if run.backtest is not None:
+        run.backtest.to_frame(series.values.index).to_csv(out / "backtest.csv", index=False,
+                                                          date_format="%Y-%m-%dT%H:%M:%S")
     save_bundle(run, out)
     if run.search is not None:
         _write_json(out / "config.json", run.config.to_dict())  # the winner's settings reproduce the model
@@ -349,17 +353,16 @@ def _forecast_all(args: argparse.Namespace) -> int:
 
 def _series_scores(run: Any) -> dict[str, Any]:
     """The ``series_metrics.csv`` fields of one finished run."""
-    from core.evaluation.scoring import best_reference
-
     lstm = float(run.metrics["lstm"]["mae"])
-    best = best_reference(run.metrics)
+    best = run.best_reference
     reference, reference_mae = best if best is not None else ("", float("nan"))
     coverage = run.metrics_json().get("interval", {}).get("coverage")
+    beats = run.beats_best_reference()
     return {
         "lstm_mae": lstm,
         "best_reference": reference,
         "best_reference_mae": reference_mae,
-        "beats_best_reference": bool(lstm < reference_mae) if best is not None else "",
+        "beats_best_reference": "" if beats is None else beats,
         "coverage": "" if coverage is None else coverage,
     }
 

@@ -8,7 +8,9 @@ from dataclasses import asdict, dataclass, fields
 from numbers import Integral, Real
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
 from core.errors import ConfigError, DataError
 
@@ -16,7 +18,8 @@ __all__ = [
     "PARAMETER_BUDGET", "MAX_SPLIT_FRACTION", "FIELD_RANGES", "TARGETS", "FIELD_CHOICES", "FIELD_HELP",
     "FIELD_LABELS", "TARGET_LABELS",
     "ForecastConfig", "parameter_count", "parse_set_options", "season_length_for", "default_config",
-    "minimum_length", "check_length", "MAX_CALENDAR_INPUTS", "input_count",
+    "minimum_length", "check_length", "MAX_CALENDAR_INPUTS", "input_count", "base_alias", "MIN_STRENGTH",
+    "HARMONICS", "YEAR_DAYS", "step_length", "season_candidates", "seasonal_strength", "choose_season",
 ]
 
 
@@ -49,9 +52,10 @@ FIELD_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-#: What the model learns to predict: the value itself, its change from the last value, or its
-#: change from the value one season earlier (residual learning; predictions add the base back).
-TARGETS = ("value", "change", "seasonal_change")
+#: What the model learns to predict: the value itself, or its difference from a simple rule's forecast (residual
+#: learning; predictions add the rule back): the last value, the value one season earlier, or the last value plus
+#: the change one season ago; ``"reference"`` picks the rule of these three with the lowest validation MAE.
+TARGETS = ("value", "change", "seasonal_change", "seasonal_step", "reference")
 
 
 #: Allowed values of the non-numeric fields (``covariates`` is a tuple of column names instead).
@@ -76,14 +80,14 @@ FIELD_HELP: dict[str, str] = {
     "validation_fraction": "Share of the data before the test part, used to check progress while training.",
     "test_fraction": "Share of the most recent data kept aside to measure how good the forecast is.",
     "seed": "A number that makes training repeatable: the same seed gives the same model.",
-    "season_length": "Steps in one season, e.g. 7 for a weekly pattern in daily data (0 = guess from dates).",
+    "season_length": "Steps in one season, e.g. 365 for a yearly cycle in daily data (0 = found in the data).",
     "interval_level": "How sure the shaded range should be: 0.9 means 9 in 10 values should fall inside.",
     "time_limit_seconds": "Training stops after this many seconds and keeps the best model so far.",
     "backtest_folds": "Forecasts from this many start points in the test data, each horizon steps long (0 = off).",
     "calendar": "Give the model the time of day and day of year (as the frequency allows) as inputs.",
     "seasonal_input": "Give the model the value one season earlier as an input.",
     "difference_input": "Give the model the last change (and the season-ago change) as inputs; helps on smooth data.",
-    "target": "Learn the value itself, its change from the last value, or from one season earlier.",
+    "target": "Learn the value, or the correction to a simple rule (reference: the best on validation data).",
     "covariates": "Other numeric columns of the file used as extra inputs (their last value is held ahead).",
 }
 
@@ -119,6 +123,8 @@ TARGET_LABELS: dict[str, str] = {
     "value": "the next value itself",
     "change": "the change from the last value",
     "seasonal_change": "the change from one season ago",
+    "seasonal_step": "the correction to \"last value + the change one season ago\"",
+    "reference": "the correction to the best simple rule (chosen on validation)",
 }
 
 
@@ -324,10 +330,147 @@ def parse_set_options(items: list[str], base: ForecastConfig | None = None) -> F
     return ForecastConfig.from_dict(updates, base)
 
 
-def _base_alias(frequency: str) -> str:
+def base_alias(frequency: str) -> str:
     """``"W-SUN"`` -> ``"W"``, ``"2h"`` -> ``"h"``, ``"MS"`` -> ``"MS"``."""
     alias = frequency.split("-")[0].lstrip("0123456789")
     return alias
+
+
+# Which season a series has: the frequency proposes candidates, shortest first (hourly: a day, a week; daily: a
+# week, a year; weekly: a year of 52 weeks; monthly: 12 months; yearly: none), and the training span decides which
+# is real. A candidate counts when the span holds at least two full seasons and its seasonal strength there is at
+# least MIN_STRENGTH; the first that counts is the season, none counting means no season (1). Seasonal strength of
+# m steps: remove the level with a centred moving average over one season (2 x m for even m), fit HARMONICS
+# sine/cosine pairs of period m to what remains by least squares, and take the share of its variance they explain
+# (noise alone explains about 2 x HARMONICS / n; docs/forecast-quality.md shows the development series' values).
+# Only the training span is read, never the validation or test span.
+
+#: A candidate season counts when its seasonal strength on the training span is at least this.
+MIN_STRENGTH = 0.2
+
+
+#: Sine/cosine pairs fitted per season when measuring its strength (at most ``(m - 1) // 2``).
+HARMONICS = 3
+
+
+#: Steps of a yearly season of daily data (looked up by calendar date, see :func:`lag_positions`).
+YEAR_DAYS = 365
+
+
+_CALENDAR_CANDIDATES = {
+    "B": (5, 261),
+    "W": (52,),
+    "M": (12,),
+    "MS": (12,),
+    "ME": (12,),
+    "Q": (4,),
+    "QS": (4,),
+    "QE": (4,),
+}
+
+
+_LONGEST = 8784  # ForecastConfig's largest season_length
+
+
+def step_length(frequency: str) -> pd.Timedelta | None:
+    """The fixed length of one step (``"30min"`` -> 30 minutes), None for calendar frequencies (months, weeks)."""
+    if base_alias(frequency) in _CALENDAR_CANDIDATES:
+        return None
+    try:
+        offset = to_offset(frequency)
+    except ValueError:
+        return None
+    try:
+        nanos = getattr(offset, "nanos", None)
+    except ValueError:  # a calendar offset (months, years) has no fixed length
+        return None
+    if nanos is None:
+        return None
+    try:
+        return pd.Timedelta(int(nanos), unit="ns")
+    except (TypeError, ValueError):
+        return None
+
+
+def season_candidates(frequency: str) -> tuple[int, ...]:
+    """Candidate season lengths for a pandas frequency alias, shortest first.
+
+    Fixed steps that divide a day propose a day and a week (``"h"``: 24, 168; ``"30min"``: 48, 336); a daily
+    step proposes a week and a year (7, 365); business days 5 and 261; weeks 52; months 12; quarters 4; years
+    and anything else none. Candidates longer than 8,784 steps or shorter than 2 are dropped.
+    """
+    alias = base_alias(frequency)
+    if alias in _CALENDAR_CANDIDATES:
+        return _CALENDAR_CANDIDATES[alias]
+    step = step_length(frequency)
+    if step is None or step <= pd.Timedelta(0):
+        return ()
+    day = pd.Timedelta(days=1)
+    if step == day:
+        return (7, YEAR_DAYS)
+    if step < day and day % step == pd.Timedelta(0):
+        per_day = int(day / step)
+        return tuple(m for m in (per_day, 7 * per_day) if 2 <= m <= _LONGEST)
+    return ()
+
+
+def _moving_average(values: np.ndarray, length: int) -> np.ndarray:
+    """Centred moving average over ``length`` steps (``2 x length`` for even lengths); NaN at both ends."""
+    weights = np.ones(length, dtype=np.float64)
+    if length % 2 == 0:
+        weights = np.concatenate([[0.5], np.ones(length - 1), [0.5]])
+    weights /= weights.sum()
+    smooth = np.convolve(values, weights, mode="valid")
+    pad = (len(values) - len(smooth)) // 2
+    out = np.full(len(values), np.nan)
+    out[pad : pad + len(smooth)] = smooth
+    return out
+
+
+def seasonal_strength(train_values: np.ndarray, length: int) -> float:
+    """Share (0..1) of the detrended training values explained by ``HARMONICS`` sine/cosine pairs of period ``length``.
+
+    Args:
+        train_values: shape ``(n_train,)``, the training span only.
+        length: the candidate season in steps (>= 2).
+
+    Returns:
+        0 when the span holds fewer than two full seasons or is constant.
+    """
+    values = np.asarray(train_values, dtype=np.float64)
+    if length < 2 or len(values) < 2 * length or not np.isfinite(values).all():
+        return 0.0
+    remainder = values - _moving_average(values, length)
+    keep = np.isfinite(remainder)
+    positions = np.arange(len(values))[keep]
+    remainder = remainder[keep]
+    total = float(np.sum((remainder - remainder.mean()) ** 2))
+    if total <= 1e-12 * max(1.0, float(np.sum(values**2))):
+        return 0.0
+    pairs = max(1, min(HARMONICS, (length - 1) // 2))
+    angle = 2 * np.pi * positions / length
+    design = np.column_stack(
+        [np.ones(len(positions))] + [f(k * angle) for k in range(1, pairs + 1) for f in (np.sin, np.cos)]
+    )
+    coefficients = np.linalg.lstsq(design, remainder, rcond=None)[0]
+    residual = remainder - design @ coefficients
+    return float(max(0.0, 1.0 - float(residual @ residual) / total))
+
+
+def choose_season(train_values: np.ndarray, frequency: str) -> int:
+    """The first candidate of :func:`season_candidates` whose strength on ``train_values`` is at least
+    :data:`MIN_STRENGTH`, or 1 (no season).
+
+    Args:
+        train_values: shape ``(n_train,)``: the values before the validation span, never later ones.
+        frequency: the series' pandas alias.
+    """
+    for length in season_candidates(frequency):
+        if seasonal_strength(train_values, length) >= MIN_STRENGTH:
+            return length
+    return 1
+
+
 
 
 _SEASONS = {
@@ -349,7 +492,7 @@ _SEASONS = {
 
 def season_length_for(frequency: str) -> int:
     """Typical season length for a pandas alias: h 24, D 7, B 5, W 52, M/MS 12, Q 4, min 60, else 1."""
-    return _SEASONS.get(_base_alias(frequency), 1)
+    return _SEASONS.get(base_alias(frequency), 1)
 
 
 # Per-frequency (window, horizon) before capping by series length.
@@ -370,14 +513,29 @@ _SHAPES = {
 }
 
 
-def default_config(series: pd.Series, frequency: str) -> ForecastConfig:
-    """Sensible settings for a series of this length and frequency.
+def _span_years(points: int, frequency: str) -> float:
+    """How many years ``points`` steps of this frequency cover (0 when the step length is unknown)."""
+    step = step_length(frequency)
+    alias = base_alias(frequency)
+    days = {"W": 7.0, "M": 30.44, "MS": 30.44, "ME": 30.44, "Q": 91.3, "QS": 91.3, "QE": 91.3, "B": 7 / 5}
+    count = int("".join(ch for ch in frequency.split("-")[0] if ch.isdigit()) or 1)
+    if step is not None:
+        return points * step / pd.Timedelta(days=365.25)
+    return points * count * days.get(alias, 0.0) / 365.25
 
-    Long series get a 64-unit LSTM with early stopping; tiny ones a small window, batch size 1
-    and no validation split (too few points to spare).
+
+def default_config(series: pd.Series, frequency: str) -> ForecastConfig:
+    """Sensible settings for a series of this length and frequency, chosen on validation spans of the
+    development series (docs/forecast-quality.md).
+
+    Long series get a 64-unit LSTM with early stopping; tiny ones a small window, batch size 1 and no validation
+    split (too few points to spare). The model learns the correction to the best simple rule on validation
+    (``target="reference"``) from its recent changes (``difference_input``); the value one season earlier is an
+    input when the season (found in the training span, :func:`choose_season`) fits in the window; the calendar
+    when the training span covers two years or more (otherwise each day of the year is seen once at most).
     """
     n = len(series)
-    window, horizon = _SHAPES.get(_base_alias(frequency), (30, 7))
+    window, horizon = _SHAPES.get(base_alias(frequency), (30, 7))
     window = max(2, min(window, n // 4))
     horizon = max(1, min(horizon, n // 4))
     validation = 0.15
@@ -386,18 +544,17 @@ def default_config(series: pd.Series, frequency: str) -> ForecastConfig:
         validation = 0.0
         train_windows = n - round(0.2 * n) - window
     big = train_windows >= 500
-    # Calendar + the value one season ago as inputs and the change from the last value as the target (the
-    # plain value target loses to "same as last step" on some real series); dropout 0.2 on daily and coarser
-    # data keeps the result steady over seeds; sub-daily data also gets the recent changes as inputs, which
-    # smooth series need. Figures: docs/forecast-quality.md (python -m bench.quality).
-    sub_daily = _base_alias(frequency) in ("h", "H", "min", "T", "s", "S")
+    n_train = n - round(0.2 * n) - round(validation * n)
+    numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    season = choose_season(numbers[: max(n_train, 0)], frequency)
+    sub_daily = base_alias(frequency) in ("h", "H", "min", "T", "s", "S")
     return ForecastConfig(
-        calendar=True,
-        seasonal_input=season_length_for(frequency) > 1,
-        difference_input=sub_daily,
-        target="change",
+        calendar=_span_years(n_train, frequency) >= 2,
+        seasonal_input=1 < season <= window,
+        difference_input=True,
+        target="reference",
         dropout=0.0 if sub_daily else 0.2,
-        backtest_folds=5,
+        backtest_folds=20,
         window=window,
         horizon=horizon,
         units=64 if big else 32,

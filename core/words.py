@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 __all__ = [
     "MODEL_NAMES",
     "REFERENCE_WORDS",
     "STATUS_MESSAGES",
+    "NO_EPOCH_IMPROVED",
     "STATE_TEXT",
     "EARLY_END_TEXT",
     "safe_label",
@@ -26,6 +28,15 @@ __all__ = [
     "COVERAGE_FEW_POINTS",
     "coverage_judgement",
     "coverage_sentence",
+    "SIMPLE_RULE_KEYS",
+    "TIE",
+    "reference_margin",
+    "winner_sentence",
+    "recommendation_sentence",
+    "filled_sentence",
+    "cli_summary",
+    "season_sentence",
+    "recommended_name",
 ]
 
 #: Display name of every model key, for tables and chart legends.
@@ -33,15 +44,25 @@ MODEL_NAMES = {
     "lstm": "LSTM (your model)",
     "naive": "Same as last step (naive)",
     "seasonal_naive": "Same as one season ago (seasonal naive)",
+    "seasonal_step": "Last value + the change one season ago (seasonal step)",
+    "climatology": "Usual value at this time of the season (climatology)",
+    "drift": "Last value + the average trend (drift)",
     "mean": "Training average",
     "ets": "ETS (exponential smoothing)",
     "arima": "ARIMA",
+    "blend": "Blend of the LSTM and the best reference",
 }
+
+#: The references that are one-line rules (no fitted model): when one of these wins, the words say so plainly.
+SIMPLE_RULE_KEYS = ("naive", "seasonal_naive", "seasonal_step", "climatology", "drift", "mean")
 
 #: How a reference is named inside a sentence.
 REFERENCE_WORDS = {
     "naive": '"same as the previous step" (naive)',
     "seasonal_naive": '"same as one season ago" (seasonal naive)',
+    "seasonal_step": '"last value + the change one season ago" (seasonal step)',
+    "climatology": '"the usual value at this time of the season" (climatology)',
+    "drift": '"last value + the average trend" (drift)',
     "mean": "the training average",
     "ets": "ETS (exponential smoothing)",
     "arima": "ARIMA",
@@ -55,6 +76,10 @@ STATUS_MESSAGES = {
     "time_limit": "Training reached the time limit; the best model so far was kept.",
     "diverged": "Training diverged (loss became NaN): lower the learning rate.",
 }
+
+#: Said when no epoch beat the starting weights on validation (best epoch 0).
+NO_EPOCH_IMPROVED = ("No epoch beat the starting point on the validation data, so the model kept it: with a "
+                     "residual target that is the simple rule the model learns to correct.")
 
 #: Short status line per job state, as the Train page shows it.
 STATE_TEXT = {
@@ -216,15 +241,20 @@ def comparison(lstm_mae: float, naive_mae: float, best: tuple[str, float] | None
         name, score = best
         words = _reference_words(name, labels)
         same = f"on the same {noun}"
-        if lstm_mae < score:
+        margin = reference_margin(lstm_mae, score)
+        if margin is not None and margin > 0:
             sentences.append(Sentence(f"It also beats the best other reference, {words}, which is off by "
                                       f"{amount(score, unit)} {same}.", True))
-        elif lstm_mae < naive_mae:
+        elif margin == 0:
+            sentences.append(Sentence(f"It is exactly as good as the best reference, {words} (off by "
+                                      f"{amount(score, unit)}): it kept that rule, having found no correction that "
+                                      "helped on the validation data.", False))
+        elif name in SIMPLE_RULE_KEYS:
+            sentences.append(Sentence(f"A simple rule wins: {words} is off by only {amount(score, unit)} {same}. "
+                                      "Use the rule, or treat the LSTM's forecast with care.", False))
+        else:
             sentences.append(Sentence(f"But it does not beat {words}, which is off by only {amount(score, unit)} "
                                       f"{same}: prefer that model here.", False))
-        else:
-            sentences.append(Sentence(f"The best reference here is {words}, off by {amount(score, unit)} {same}.",
-                                      False))
     return sentences
 
 
@@ -251,10 +281,126 @@ def coverage_judgement(coverage: float, level: float) -> Sentence:
     return Sentence("much less often than promised: don't rely on the band", False)
 
 
-def coverage_sentence(coverage: float, level: float, points: int) -> Sentence:
-    """One plain sentence: how often the band held the true value on the ``points`` test points, what that means,
-    and that it is a rough check when there are fewer than :data:`COVERAGE_FEW_POINTS` of them."""
-    judgement = coverage_judgement(coverage, level)
+#: A margin below this share is a tie (an LSTM that kept the rule it corrects differs from it by rounding only).
+TIE = 1e-6
+
+
+def reference_margin(lstm_mae: float, best_mae: float) -> float | None:
+    """How much lower the LSTM's MAE is than the best reference's, as a share of the latter (negative: worse;
+    0 within :data:`TIE`)."""
+    if not (math.isfinite(lstm_mae) and math.isfinite(best_mae)) or best_mae <= 0:
+        return None
+    margin = 1.0 - lstm_mae / best_mae
+    return 0.0 if abs(margin) < TIE else margin
+
+
+def winner_sentence(lstm_mae: float, best: tuple[str, float] | None, labels: dict[str, str] | None = None) -> str:
+    """One plain sentence: does the LSTM beat the best reference, and if a simple rule wins, say so."""
+    if best is None:
+        return "No reference could be scored on the test data."
+    name, score = best
+    words = _reference_words(name, labels)
+    margin = reference_margin(lstm_mae, score)
+    if margin is not None and margin > 0:
+        return f"The LSTM beats the best reference, {words}, by {100 * margin:.1f} % on the test data."
+    if margin == 0:
+        return (f"The LSTM is exactly as good as the best reference, {words}, on the test data (MAE {score:.4g}): "
+                "it kept that rule, having found no correction that helped on the validation data.")
+    if name in SIMPLE_RULE_KEYS:
+        return (f"A simple rule wins: {words} is better than the LSTM on the test data (MAE {score:.4g} vs "
+                f"{lstm_mae:.4g}). Use the rule, or treat the LSTM's forecast with care.")
+    return (f"The best reference, {words}, is better than the LSTM on the test data (MAE {score:.4g} vs "
+            f"{lstm_mae:.4g}).")
+
+
+def recommendation_sentence(model: str, weights: dict[str, float], validation_mae: dict[str, float],
+                            best_reference: str | None, labels: dict[str, str] | None = None) -> str:
+    """Why the recommended forecast was chosen, from its validation scores (never the test span)."""
+    def words(key: str) -> str:
+        return "the LSTM" if key == "lstm" else _reference_words(key, labels)
+
+    score = validation_mae.get(model, math.nan)
+    if best_reference is None:
+        return "Recommended: the LSTM (no reference could be scored on the validation data)."
+    reference = validation_mae.get(best_reference, math.nan)
+    if model == "blend":
+        parts = " + ".join(f"{weight:.1f} x {words(key)}" for key, weight in weights.items())
+        return (f"Recommended: a blend, {parts}: on the validation data it is off by {score:.4g} on average, "
+                f"against {reference:.4g} for the best reference, {words(best_reference)}.")
+    if model == "lstm":
+        return (f"Recommended: the LSTM: on the validation data it is off by {score:.4g} on average, against "
+                f"{reference:.4g} for the best reference, {words(best_reference)}.")
+    lstm = validation_mae.get("lstm", math.nan)
+    rule = "a simple rule, " if model in SIMPLE_RULE_KEYS else ""
+    return (f"Recommended: {rule}{words(model)}: on the validation data it is off by {score:.4g} on average and "
+            f"neither the LSTM ({lstm:.4g}) nor a blend beat it clearly.")
+
+
+def coverage_sentence(level: float, coverage_by_step: Sequence[float | None], points: int) -> Sentence:
+    """How often the band held the true value on the test data, one step ahead and on average over the steps,
+    judged against its level by the worse of the two (a rough check below :data:`COVERAGE_FEW_POINTS` points).
+
+    Args:
+        level: the band's promised share (``ForecastConfig.interval_level``), 0..1.
+        coverage_by_step: share of test points inside the band per step ahead (step 1 first); None for a step
+            that could not be checked.
+        points: test points the coverage was counted on.
+    """
+    shown = [value for value in coverage_by_step if value is not None]
+    if not shown:
+        return Sentence(f"The {level:.0%} prediction band could not be checked on the test data.", False)
+    first = coverage_by_step[0]
+    mean = sum(shown) / len(shown)
+    head = f"The {level:.0%} prediction band held the true value "
+    head += f"{first:.0%} of the time one step ahead" if first is not None else ""
+    if len(shown) > 1:
+        head += (" and " if first is not None else "") + f"{mean:.0%} on average over {len(shown)} steps"
+    elif first is None:
+        head += f"{mean:.0%} of the time"
+    judgement = coverage_judgement(min(mean, first if first is not None else mean), level)
     few = f"; with only {points} test points this is a rough check" if points < COVERAGE_FEW_POINTS else ""
-    return Sentence(f"The {level:.0%} prediction band held the true value {coverage:.0%} of the time on the test "
-                    f"period ({judgement.text}{few}).", judgement.good)
+    return Sentence(f"{head} on the test data ({judgement.text}{few}).", judgement.good)
+
+
+def filled_sentence(count: int) -> str:
+    """Why some test points were not scored ("" when none were filled)."""
+    if count <= 0:
+        return ""
+    word = "point was" if count == 1 else "points were"
+    return f"{count} test {word} filled in by intake (a gap), not measured, and left out of every score."
+
+
+def cli_summary(lstm_mae: float, best: tuple[str, float] | None, recommended: str,
+                labels: dict[str, str] | None = None, weights: dict[str, float] | None = None) -> str:
+    """The CLI's last line before the output folder: the LSTM against the best reference, and the recommendation
+    (``weights``: a blend's parts, see :func:`recommended_name`)."""
+    rec = recommended_name(recommended, weights or {}, labels)
+    if best is None:
+        return f"test MAE lstm={lstm_mae:.3f}; no reference could be scored. Recommended: {rec}."
+    name, score = best
+    margin = reference_margin(lstm_mae, score)
+    if margin is not None and margin > 0:
+        verdict_words = f"the LSTM beats the best reference ({model_name(name, labels)}) by {100 * margin:.1f} %"
+    elif margin == 0:
+        verdict_words = f"the LSTM ties the best reference ({model_name(name, labels)}): it kept that rule"
+    elif name in SIMPLE_RULE_KEYS:
+        verdict_words = f"a simple rule wins: the LSTM does NOT beat {model_name(name, labels)}"
+    else:
+        verdict_words = f"the LSTM does NOT beat the best reference ({model_name(name, labels)})"
+    return f"test MAE lstm={lstm_mae:.3f} best reference {name}={score:.3f} -> {verdict_words}. Recommended: {rec}."
+
+
+def season_sentence(length: int, words: str) -> str:
+    """Which season the references and the model use, e.g. "Season: a year (365 steps), found in the training data"."""
+    if length <= 1:
+        return "No season was found in the training data, so the seasonal references fall back to the last value."
+    return f"Season: {words} ({length} steps), found in the training data."
+
+
+def recommended_name(model: str, weights: dict[str, float], labels: dict[str, str] | None = None) -> str:
+    """Display name of a recommended forecast: a model's name, or a blend's parts, e.g. "0.7 x LSTM + 0.3 x ARIMA"."""
+    if model != "blend":
+        return model_name(model, labels)
+    parts = [f"{weight:.1f} x {'LSTM' if key == 'lstm' else model_name(key, labels)}"
+             for key, weight in weights.items()]
+    return " + ".join(parts)

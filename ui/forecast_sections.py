@@ -13,7 +13,6 @@ import streamlit as st
 from core.dashboard.charts import forecast_figure
 from core.dashboard.export import bundle_zip, config_json, figure_html, forecast_csv, predictions_csv
 from core.dashboard.quality_charts import backtest_figure
-from core.evaluation.scoring import best_reference
 from core.run.results import ForecastRun, SearchReport
 from core.words import comparison, coverage_sentence, model_name, steps
 from ui.session import date_format, md_escape
@@ -26,15 +25,17 @@ def summary(run: ForecastRun, unit: str, step: str) -> None:
     wins, amber when it does not), then how well the prediction band held and what the model reads."""
     metrics = run.metrics or {}
     points = len(run.predictions) if run.predictions is not None else 0
-    sentences = comparison(metrics["lstm"]["mae"], metrics["naive"]["mae"], best_reference(metrics), points=points,
+    sentences = comparison(metrics["lstm"]["mae"], metrics["naive"]["mae"], run.best_reference, points=points,
                            unit=unit, step=step, labels=run.baseline_labels)
     for sentence, good_icon in zip(sentences, (":material/thumb_up:", ":material/military_tech:"), strict=False):
         if sentence.good:
             st.success(md_escape(sentence.text), icon=good_icon)
         else:
             st.warning(md_escape(sentence.text), icon=":material/warning:")
-    if run.interval_coverage is not None:
-        st.write(md_escape(coverage_sentence(run.interval_coverage, run.interval_level, points).text))
+    if run.bands is not None:
+        st.write(md_escape(coverage_sentence(run.interval_level, run.bands.coverage_by_step, points).text))
+    elif run.interval_coverage is not None:
+        st.write(md_escape(coverage_sentence(run.interval_level, [run.interval_coverage], points).text))
     if run.features is not None:
         st.write(f"**What the model sees.** {md_escape(run.features.describe())}")
 

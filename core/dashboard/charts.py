@@ -13,9 +13,12 @@ import plotly.graph_objects as go
 from core.data.series import LoadedSeries
 from core.model.progress import EpochRecord
 from core.run.results import ForecastRun
-from core.words import model_name, safe_label
+from core.words import model_name, recommended_name, safe_label
 
-__all__ = ["DOWNSAMPLE_ABOVE", "DISPLAY_BUCKETS", "series_figure", "loss_figure", "forecast_figure", "MARKERS_UP_TO"]
+__all__ = [
+    "DOWNSAMPLE_ABOVE", "DISPLAY_BUCKETS", "BEST_MARK", "series_figure", "loss_figure", "forecast_figure",
+    "MARKERS_UP_TO",
+]
 
 
 #: Series longer than this are drawn from min/max per bucket so the browser stays responsive.
@@ -29,12 +32,16 @@ DISPLAY_BUCKETS = 2_000
 _VALUE = "%{y:,.6~g}"
 
 
-#: Baselines drawn as dotted lines, in legend order (named by ``core.words.model_name``).
-_BASELINES = ("naive", "seasonal_naive", "mean", "ets", "arima")
+#: References drawn as dotted lines, in legend order (named by ``core.words.model_name``).
+_BASELINES = ("naive", "seasonal_naive", "seasonal_step", "climatology", "drift", "mean", "ets", "arima", "blend")
 
 
-#: Baselines drawn hidden at first (click their legend entry to show them): the chart stays readable.
-_HIDDEN_BASELINES = ("ets", "arima")
+#: Without a known best reference these are drawn hidden at first (click their legend entry to show them).
+_HIDDEN_BASELINES = ("ets", "arima", "seasonal_step", "climatology", "drift", "blend")
+
+
+#: Appended to the best reference's legend entry.
+BEST_MARK = " (best reference)"
 
 
 # (count, plotly step, label, approximate length) of the range selector buttons
@@ -273,9 +280,17 @@ def _forecast_traces(fig: go.Figure, forecast: pd.DataFrame, level: float, unit:
     ))
 
 
+def _visible(column: str, best: str | None) -> bool | str:
+    """The best reference is drawn; every other reference is one legend click away. Without a best reference
+    the simple baselines are drawn and the rest hidden."""
+    if best is not None:
+        return True if column == best else "legendonly"
+    return "legendonly" if column in _HIDDEN_BASELINES else True
+
+
 def _test_span_traces(fig: go.Figure, run: ForecastRun, predictions: pd.DataFrame, unit: str,
-                      show_baselines: bool) -> None:
-    """LSTM test-span predictions and, optionally, the dotted baselines; ``predictions`` indexed by date."""
+                      show_baselines: bool, best: str | None = None) -> None:
+    """LSTM test-span predictions and, optionally, the dotted references; ``predictions`` indexed by date."""
     dates = pd.DatetimeIndex(predictions.index)
     fig.add_trace(go.Scatter(x=dates, y=predictions["lstm"], mode="lines",
                              name="LSTM (test span, 1 step ahead)", line={"color": "rgb(255, 127, 14)"},
@@ -283,20 +298,37 @@ def _test_span_traces(fig: go.Figure, run: ForecastRun, predictions: pd.DataFram
     for column in _BASELINES if show_baselines else ():
         if column in predictions.columns:
             label = _text(model_name(column, run.baseline_labels))
-            fig.add_trace(go.Scatter(x=dates, y=predictions[column], mode="lines", name=label,
-                                     line={"dash": "dot", "width": 1.5},
-                                     visible="legendonly" if column in _HIDDEN_BASELINES else True,
+            shown = label + BEST_MARK if column == best else label
+            fig.add_trace(go.Scatter(x=dates, y=predictions[column], mode="lines", name=shown,
+                                     line={"dash": "dot", "width": 2.5 if column == best else 1.5},
+                                     visible=_visible(column, best),
                                      hovertemplate=_hover(_no_fields(label), unit, dates)))
+
+
+def _recommended_trace(fig: go.Figure, run: ForecastRun, forecast: pd.DataFrame, unit: str) -> None:
+    """The recommended forecast past the end, when it is not the LSTM's (columns ``recommended``, ``_model``)."""
+    if "recommended" not in forecast.columns or run.recommendation is None or run.recommendation.model == "lstm":
+        return
+    dates = pd.DatetimeIndex(forecast["date"])
+    rec = run.recommendation
+    label = f"recommended forecast: {recommended_name(rec.model, rec.weights, run.baseline_labels)}"
+    fig.add_trace(go.Scatter(x=dates, y=forecast["recommended"], mode="lines+markers", name=_text(label, 90),
+                             line={"color": "rgb(44, 160, 44)", "dash": "dash"},
+                             hovertemplate=_hover("recommended", unit, dates)))
 
 
 def forecast_figure(run: ForecastRun, values: pd.Series, *, show_baselines: bool = True, unit: str = "",
                     tail: int | None = None) -> go.Figure:
-    """History, LSTM test-span predictions, baselines and the future forecast with its interval band.
+    """History, LSTM test-span predictions, references and the future forecast with its interval band.
+
+    Shown at first: the actual values, the LSTM, the best reference (``run.best_reference``, marked in the
+    legend) and the band; every other reference is in the legend, one click away. When the recommended forecast is
+    not the LSTM it is drawn past the end too.
 
     Args:
         run: a finished training; when it is not usable only the history and the run's message are shown.
         values: the series the run was trained on, shape ``(n,)``.
-        show_baselines: draw the references (naive, seasonal naive, mean, ETS, ARIMA) as dotted lines.
+        show_baselines: draw the references as dotted lines.
         unit: shown in hover and axis title.
         tail: draw only this many points before the test span (plus the test span); None draws all.
     """
@@ -319,8 +351,10 @@ def forecast_figure(run: ForecastRun, values: pd.Series, *, show_baselines: bool
         fig.add_annotation(text=_text(f"No forecast to show. {run.message}", 120), x=0.5, y=0.5,
                            xref="paper", yref="paper", showarrow=False, font={"size": 14})
         return fig
-    _test_span_traces(fig, run, predictions, unit, show_baselines)
+    best = run.best_reference[0] if run.best_reference is not None else None
+    _test_span_traces(fig, run, predictions, unit, show_baselines, best)
     _forecast_traces(fig, forecast, run.interval_level, unit)
+    _recommended_trace(fig, run, forecast, unit)
     _vline(fig, test_start, "test span starts")
     _vline(fig, forecast["date"].iloc[0], "forecast starts")
     return fig

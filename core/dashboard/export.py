@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from core.errors import TrainingError
+from core.words import recommended_name
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -91,14 +92,24 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def forecast_csv(run: ForecastRun) -> bytes:
-    """The future forecast as CSV with the header ``date,forecast,lower,upper``.
+    """The future forecast as CSV: ``date,forecast,lower,upper`` (the LSTM and its band), then, when the run
+    chose one, ``recommended,recommended_lower,recommended_upper,recommended_model`` (the forecast to use, its
+    band, and the model's name, e.g. ``ARIMA(2,1,1)``).
 
     Raises:
         TrainingError: when the run has no forecast (no usable model).
     """
     if not run.usable or run.forecast is None:
         raise TrainingError(_NO_RUN)
-    frame = run.forecast.loc[:, ["date", "forecast", "lower", "upper"]]
+    columns = ["date", "forecast", "lower", "upper"]
+    extra = ["recommended", "recommended_lower", "recommended_upper", "recommended_model"]
+    if all(name in run.forecast.columns for name in extra):
+        columns += extra
+    frame = run.forecast.loc[:, columns].copy()
+    if "recommended_model" in frame.columns:
+        weights = run.recommendation.weights if run.recommendation is not None else {}
+        frame["recommended_model"] = [recommended_name(str(key), weights, run.baseline_labels)
+                                      for key in frame["recommended_model"]]
     return _csv_bytes(frame)
 
 

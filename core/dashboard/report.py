@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from core.evaluation.diagnostics import CopycatResult, overfit_epoch
-from core.evaluation.scoring import best_reference
 from core.run.results import ForecastRun
-from core.words import comparison, coverage_sentence, frequency_word, unit_for
+from core.words import (
+    NO_EPOCH_IMPROVED,
+    comparison,
+    coverage_sentence,
+    filled_sentence,
+    frequency_word,
+    recommendation_sentence,
+    unit_for,
+)
 
 __all__ = ["report_card"]
 
@@ -19,21 +26,33 @@ def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str
 
     Returns:
         Sentences without markdown, e.g. "On 73 unseen days the model is off by 1.9 °C on average, 12 % better
-        than simply repeating the previous day (off by 2.2 °C)." (``core.words.comparison``), then the band's
-        coverage, overfitting, the input columns and the copy-cat check.
+        than simply repeating the previous day (off by 2.2 °C).", then the LSTM against the best reference (a
+        winning simple rule is named plainly; ``core.words.comparison``), the recommended forecast and why, how
+        often the band held (per step), filled test points, overfitting, the input columns and the copy-cat check.
     """
     if not run.usable or not run.metrics or run.predictions is None:
         return [f"There is no usable model: {run.message}".strip()]
     unit = unit_for(run.value_column)
     step = frequency_word(run.frequency)
     metrics = run.metrics
+    points = len(run.predictions)
     sentences = [sentence.text for sentence in comparison(
-        metrics["lstm"]["mae"], metrics["naive"]["mae"], best_reference(metrics), points=len(run.predictions),
+        metrics["lstm"]["mae"], metrics["naive"]["mae"], run.best_reference, points=points,
         unit=unit, step=step, labels=run.baseline_labels)]
-    if run.interval_coverage is not None:
-        sentences.append(coverage_sentence(run.interval_coverage, run.interval_level, len(run.predictions)).text)
+    rec = run.recommendation
+    if rec is not None:
+        sentences.append(recommendation_sentence(rec.model, rec.weights, rec.validation_mae, rec.best_reference,
+                                                 run.baseline_labels))
+    if run.bands is not None:
+        sentences.append(coverage_sentence(run.interval_level, run.bands.coverage_by_step, points).text)
+    elif run.interval_coverage is not None:
+        sentences.append(coverage_sentence(run.interval_level, [run.interval_coverage], points).text)
+    if run.filled_test_points:
+        sentences.append(filled_sentence(run.filled_test_points))
     epoch = overfit_epoch(run.history)
-    if epoch is not None:
+    if run.best_epoch == 0:
+        sentences.append(NO_EPOCH_IMPROVED)
+    elif epoch is not None:
         sentences.append(f"It began to overfit at epoch {epoch}: after that it kept memorising the training "
                          f"data while getting worse on the validation data; the epoch-{run.best_epoch} "
                          "model was kept.")

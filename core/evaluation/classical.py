@@ -155,6 +155,62 @@ class ClassicalFit:
             predicted = self._conditioned(values, origin).forecast(steps, **self._exog(origin, origin + steps))
         return np.asarray(predicted, dtype=np.float64) * self.scale + self.mean
 
+    def paths(self, values: np.ndarray, origins: np.ndarray, steps: int) -> np.ndarray:
+        """``steps``-ahead forecasts from each origin with the fixed parameters, each from ``values[:origin]`` only.
+
+        One filter run over ``values[fit_start:max(origins)]`` gives every origin's state; the forecasts run
+        those states forward (ARIMA: the state-space transition; ETS: level + damped trend + the season's last
+        value), which equals :meth:`forecast` origin by origin. Origins inside the fit window are in-sample (the
+        parameters saw those values); origins at or before ``fit_start`` get NaN.
+
+        Args:
+            values: the series, shape ``(>= max(origins),)``, original units.
+            origins: shape ``(k,)`` int, increasing or not.
+            steps: forecast length (>= 1).
+
+        Returns:
+            shape ``(k, steps)`` float64, original units (NaN when the fit failed).
+        """
+        origins = np.asarray(origins, dtype=np.int64)
+        out = np.full((len(origins), steps), np.nan)
+        usable = origins > self.fit_start
+        if not self.ok or not usable.any():
+            return out
+        last = int(origins.max())
+        with _quiet(), threadpool_limits(limits=1, user_api="blas"):
+            conditioned = self._conditioned(values, max(last, self.fit_end))
+        local = origins[usable] - self.fit_start
+        if self.name == "arima":
+            standard = self._arima_paths(conditioned, local, steps)
+        else:
+            standard = _ets_paths(conditioned, local, steps)
+        out[usable] = standard * self.scale + self.mean
+        return out
+
+    def _arima_paths(self, conditioned: Any, local: np.ndarray, steps: int) -> np.ndarray:
+        """State-space forecasts from the predicted states ``a[u | u-1]`` at model times ``local``."""
+        results = conditioned.filter_results
+        transition = np.asarray(results.transition[:, :, 0])
+        design = np.asarray(results.design[0, :, 0])
+        intercept = np.asarray(results.state_intercept)
+        state = np.asarray(results.predicted_state)[:, local]  # (k_states, k)
+        exog_params = np.zeros(2 * self.harmonics)
+        if self.harmonics:
+            names = list(conditioned.model.exog_names)
+            exog_params = np.asarray([conditioned.params[list(conditioned.model.param_names).index(name)]
+                                      for name in names])
+        positions = self.fit_start + local
+        paths = np.empty((len(local), steps))
+        for step in range(steps):
+            offset = np.zeros(len(local))
+            if self.harmonics:
+                angle = 2 * np.pi * (positions + step)[:, np.newaxis] / self.season_length
+                columns = [f(k * angle) for k in range(1, self.harmonics + 1) for f in (np.sin, np.cos)]
+                offset = np.concatenate(columns, axis=1) @ exog_params
+            paths[:, step] = design @ state + offset
+            state = intercept[:, :1] + transition @ state  # time-invariant: the trend constant (d = 0)
+        return paths
+
     def _exog(self, start: int, stop: int) -> dict[str, np.ndarray]:
         if self.name != "arima" or self.harmonics == 0:
             return {}
@@ -175,6 +231,30 @@ class ClassicalFit:
             return self.result.append(later, refit=False, **self._exog(self.fit_end, history_end))
         whole = (np.asarray(values[self.fit_start : history_end], dtype=np.float64) - self.mean) / self.scale
         return _ets_rerun(self.result, whole)
+
+
+def _ets_paths(conditioned: Any, local: np.ndarray, steps: int) -> np.ndarray:
+    """ETS forecasts ``l + phi_h b + s`` from the states after model time ``local - 1`` (the last value seen)."""
+    model = conditioned.model
+    states = np.asarray(conditioned.states, dtype=np.float64)
+    rows = local - 1
+    level = states[rows, 0]
+    trend = states[rows, 1] if model.has_trend else np.zeros(len(rows))
+    phi = float(conditioned.damping_trend) if model.damped_trend else 1.0
+    paths = np.empty((len(local), steps))
+    damped = 0.0
+    for step in range(steps):
+        damped += phi ** (step + 1)
+        value = level + (damped if model.has_trend else 0.0) * trend
+        if model.has_seasonal:
+            m = int(model.seasonal_periods)
+            back = rows + step + 1 - m * (step // m + 1)  # the season's last value at or before the origin
+            column = states[:, model._seasonal_index]
+            initial = np.asarray(conditioned.initial_seasonal, dtype=np.float64)  # s_{-1}, s_{-2}, ...
+            before = np.clip(-back - 1, 0, len(initial) - 1)
+            value = value + np.where(back >= 0, column[np.clip(back, 0, None)], initial[before])
+        paths[:, step] = value
+    return paths
 
 
 def fourier_terms(positions: range, season_length: int, harmonics: int) -> np.ndarray:

@@ -124,7 +124,8 @@ def naive_level(values: pd.Series, config: ForecastConfig) -> NaiveLevel | None:
     if len(targets) == 0:
         return None
     index = np.arange(targets.start, targets.stop)
-    errors = data.scaled[index] - data.scaled[index - 1]
+    scale = data.spec.target_scale if data.spec is not None else 1.0  # in the units the model learns
+    errors = (data.scaled[index] - data.scaled[index - 1]) / scale
     span = "validation" if len(data.split.val_targets) else "training"
     return NaiveLevel(mse=float(np.mean(errors**2)), mae=float(np.mean(np.abs(errors))), span=span)
 

@@ -115,3 +115,4 @@ def future_forecast(
     width = np.asarray(half_widths, dtype=np.float64)
     dates = pd.date_range(start=index[-1] + index.freq, periods=steps, freq=index.freq)
     return pd.DataFrame({"date": dates, "forecast": path, "lower": path - width, "upper": path + width})
+

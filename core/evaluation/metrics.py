@@ -18,7 +18,8 @@ def mase_scale(train_values: np.ndarray) -> float:
 
 
 def forecast_metrics(actual: np.ndarray, predicted: np.ndarray, scale: float) -> dict[str, float]:
-    """MAE, RMSE, sMAPE and MASE of ``predicted`` against ``actual`` (both shape ``(k,)``, original units).
+    """MAE, RMSE, sMAPE and MASE of ``predicted`` against ``actual`` (both shape ``(k,)``, original units);
+    all NaN when ``k`` is 0.
 
     sMAPE is ``mean(200 |a - f| / (|a| + |f|))`` in 0..200 with 0/0 counted as 0, so it is defined at 0 °C.
     MASE is MAE divided by ``scale`` (see :func:`mase_scale`); NaN when the training span is constant
@@ -26,6 +27,8 @@ def forecast_metrics(actual: np.ndarray, predicted: np.ndarray, scale: float) ->
     """
     actual = np.asarray(actual, dtype=np.float64)
     predicted = np.asarray(predicted, dtype=np.float64)
+    if len(actual) == 0:
+        return dict.fromkeys(("mae", "rmse", "smape", "mase"), math.nan)
     error = np.abs(actual - predicted)
     denominator = np.abs(actual) + np.abs(predicted)
     ratios = np.divide(200.0 * error, denominator, out=np.zeros_like(error), where=denominator > 0)

@@ -2,8 +2,10 @@
 
 Modules:
     scaling      ``Scaler``: standardisation fitted on the training span only
+    seasons      where a date lies in its season (the climatology's key) and which position is one season back
+                 (by calendar date for a yearly season of daily data)
     features     ``FeatureSpec``: the inputs (value, calendar, season-ago value, changes, covariates) and the
-                 target (value, change, seasonal change), built from training statistics
+                 target (value, or the correction to a simple rule), built from training statistics
     windows      ``Split`` by target index and ``prepare``: split + scale + features + windows -> ``WindowedData``
     network      ``build_model`` (stacked LSTM -> Dense(1), per-position head) and batched prediction
     training     ``train``: compiled multi-batch steps, Stop and time limit per chunk, early stopping
@@ -16,4 +18,4 @@ May import: ``core.data``, ``core.errors``, ``core.config``, ``core.words``. Ten
 ``network``, ``training``, ``recursive`` and ``internals`` only. A new input feature goes into ``features``.
 """
 
-__all__ = ["scaling", "features", "windows", "network", "training", "recursive", "internals", "progress"]
+__all__ = ["scaling", "seasons", "features", "windows", "network", "training", "recursive", "internals", "progress"]

@@ -18,9 +18,15 @@ column                 meaning
 The input of target ``t`` is rows ``t - window .. t - 1``, so it reads values before ``t`` only and
 its last row carries the target's own calendar and its seasonal-naive value.
 
-The training target is ``scaled[t] - base[t]``: ``base`` is 0 (``target="value"``), ``scaled[t - 1]``
-(``"change"``) or ``scaled[t - m]`` (``"seasonal_change"``, the last value before the series has a
-full season). :func:`to_scaled` adds the base back, which inverts the target exactly.
+The training target is ``(scaled[t] - base[t]) / target_scale`` (``target_scale``: the training residuals'
+standard deviation, 1 for the value target): ``base`` is 0 (``target="value"``), ``scaled[t - 1]``
+(``"change"``), ``scaled[t - m]`` (``"seasonal_change"``, the last value before the series has a
+full season) or ``scaled[t - 1] + scaled[t - m] - scaled[t - m - 1]`` (``"seasonal_step"``: last value plus the
+change one season ago; the last value before the series has a season and a step). The base is a simple rule's
+forecast, so the model learns the correction to that rule, as ES-RNN learns on top of exponential smoothing.
+``target="reference"`` in the config means: the rule among these three with the lowest MAE on the validation
+targets (:func:`reference_target`, before any training). :func:`to_scaled` adds the base back, which inverts the
+target exactly.
 
 The two ``*change`` columns (``difference_input``) hand the model the steps it would otherwise have to
 compute as the difference of two nearly equal inputs: on smooth series (hourly temperatures) the next
@@ -36,14 +42,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.config import TARGETS, ForecastConfig
+from core.config import ForecastConfig
 from core.errors import DataError
 from core.model.scaling import Scaler
 
 __all__ = [
-    "CALENDAR_PERIODS", "calendar_terms", "calendar_matrix", "FeatureSpec", "build_spec", "context_length",
-    "feature_matrix", "target_base", "make_xy", "to_scaled",
+    "MODEL_TARGETS", "reference_target", "CALENDAR_PERIODS", "calendar_terms", "calendar_matrix", "FeatureSpec",
+    "build_spec", "context_length",
+    "feature_matrix", "target_base", "step_base", "make_xy", "to_scaled", "residual_scale",
 ]
+
+
+#: What a model can learn (``ForecastConfig.target`` also allows ``"reference"``, resolved to one of these).
+MODEL_TARGETS = ("value", "change", "seasonal_change", "seasonal_step")
 
 
 #: Calendar term -> (how to read it from a DatetimeIndex as a fraction of its cycle).
@@ -111,6 +122,9 @@ class FeatureSpec:
         target: ``"value"``, ``"change"`` or ``"seasonal_change"``.
         covariates: covariate column names, in column order.
         covariate_scalers: one per covariate, fitted on the training span.
+        target_scale: the model learns ``(scaled[t] - base[t]) / target_scale``: the residual target's standard
+            deviation on the training span (1 for the value target), so a rule's small corrections are not
+            drowned in the optimiser's noise.
     """
 
     value_scaler: Scaler
@@ -121,10 +135,13 @@ class FeatureSpec:
     target: str = "value"
     covariates: tuple[str, ...] = ()
     covariate_scalers: tuple[Scaler, ...] = field(default=())
+    target_scale: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.target not in TARGETS:
-            raise ValueError(f"target={self.target!r}: allowed {', '.join(TARGETS)}")
+        if not (np.isfinite(self.target_scale) and self.target_scale > 0):
+            raise ValueError(f"target_scale={self.target_scale} must be a positive number")
+        if self.target not in MODEL_TARGETS:
+            raise ValueError(f"target={self.target!r}: allowed {', '.join(MODEL_TARGETS)}")
         if self.season_length < 1:
             raise ValueError(f"season_length={self.season_length} must be at least 1")
         if len(self.covariates) != len(self.covariate_scalers):
@@ -161,6 +178,7 @@ class FeatureSpec:
             "value": "the next value",
             "change": "the change from the last value",
             "seasonal_change": f"the change from the value {self.season_length} steps earlier",
+            "seasonal_step": f"the correction to 'last value + the change {self.season_length} steps earlier'",
         }[self.target]
         return f"Inputs: {', '.join(inputs)}. The model learns {target}."
 
@@ -174,6 +192,7 @@ class FeatureSpec:
             "target": self.target,
             "covariates": list(self.covariates),
             "covariate_scalers": [scaler.to_dict() for scaler in self.covariate_scalers],
+            "target_scale": self.target_scale,
         }
 
     @classmethod
@@ -192,6 +211,7 @@ class FeatureSpec:
             target=str(data.get("target", "value")),
             covariates=tuple(str(name) for name in data.get("covariates", [])),
             covariate_scalers=tuple(Scaler.from_dict(item) for item in data.get("covariate_scalers", [])),
+            target_scale=float(data.get("target_scale", 1.0)),  # absent in older bundles
         )
 
 
@@ -201,13 +221,18 @@ def build_spec(
     season_length: int,
     train_values: np.ndarray,
     train_covariates: np.ndarray | None = None,
+    target: str | None = None,
 ) -> FeatureSpec:
     """The spec ``config`` asks for, with scalers fitted on the training span only.
 
     Args:
         train_values: shape ``(n_train,)`` original units (the values before the validation span).
         train_covariates: shape ``(n_train, len(config.covariates))`` or None without covariates.
+        target: the resolved target when ``config.target`` is ``"reference"`` (see :func:`reference_target`).
     """
+    target = target or config.target
+    if target not in MODEL_TARGETS:
+        raise ValueError(f"target={target!r} must be resolved to one of {', '.join(MODEL_TARGETS)} first")
     covariate_scalers: tuple[Scaler, ...] = ()
     if config.covariates:
         if train_covariates is None or train_covariates.shape[1] != len(config.covariates):
@@ -220,15 +245,39 @@ def build_spec(
         season_input=bool(config.seasonal_input) and season > 1,
         difference_input=bool(config.difference_input),
         season_length=season,
-        target=config.target,
+        target=target,
         covariates=tuple(config.covariates),
         covariate_scalers=covariate_scalers,
     )
 
 
+def reference_target(values: np.ndarray, targets: range, season_length: int) -> str:
+    """The residual target over the best of three rules on ``targets``: ``"change"`` (naive), ``"seasonal_change"``
+    (seasonal naive) or ``"seasonal_step"`` (last value + the change one season ago), by MAE; ``"change"`` without
+    a season (or on ties). No training is involved: the rules have no parameters.
+
+    Args:
+        values: shape ``(n,)`` original units.
+        targets: the positions that judge (the validation targets), all ``>= 1``.
+        season_length: ``m``; ``<= 1`` means no season.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    t = np.arange(targets.start, targets.stop)
+    t = t[t - season_length - 1 >= 0] if season_length > 1 else t[:0]
+    if len(t) == 0:
+        return "change"
+    actual = values[t]
+    errors = {
+        "change": np.abs(actual - values[t - 1]).mean(),
+        "seasonal_change": np.abs(actual - values[t - season_length]).mean(),
+        "seasonal_step": np.abs(actual - step_base(values, t, season_length)).mean(),
+    }
+    return min(errors, key=lambda name: (errors[name], name != "change"))
+
+
 def context_length(spec: FeatureSpec, window: int) -> int:
     """Values needed before a target so that no input or base falls back for lack of history."""
-    needs_season = spec.season_input or spec.target == "seasonal_change"
+    needs_season = spec.season_input or spec.target in ("seasonal_change", "seasonal_step")
     if needs_season and spec.season_length > 1:
         return window + spec.season_length  # also covers the change inputs' step before the first row
     return window + int(spec.difference_input)  # the first row's change reads one value before the window
@@ -283,10 +332,29 @@ def feature_matrix(
 def target_base(spec: FeatureSpec, scaled: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """``base[t]`` of each target index (scaled units), shape ``(len(targets),)``; targets ``>= 1``."""
     targets = np.asarray(targets, dtype=np.int64)
+    scaled = np.asarray(scaled, dtype=np.float64)
     if spec.target == "value":
         return np.zeros(len(targets))
+    if spec.target == "seasonal_step":
+        return step_base(scaled, targets, spec.season_length)
     lag = 1 if spec.target == "change" else spec.season_length
-    return np.asarray(scaled, dtype=np.float64)[_lag_index(targets, lag)]
+    return scaled[_lag_index(targets, lag)]
+
+
+def step_base(values: np.ndarray, targets: np.ndarray, season_length: int) -> np.ndarray:
+    """``values[t - 1] + values[t - m] - values[t - m - 1]`` per target; ``values[t - 1]`` where ``t - m - 1 < 0``.
+
+    Args:
+        values: shape ``(n,)`` (scaled or original units: the rule is linear).
+        targets: shape ``(k,)`` positions ``>= 1``.
+        season_length: ``m`` (>= 1).
+    """
+    targets = np.asarray(targets, dtype=np.int64)
+    last = values[targets - 1]
+    before = targets - season_length - 1
+    ok = before >= 0
+    change = values[np.where(ok, targets - season_length, 0)] - values[np.where(ok, before, 0)]
+    return np.where(ok, last + change, last)
 
 
 def make_xy(
@@ -308,10 +376,21 @@ def make_xy(
     view = np.lib.stride_tricks.sliding_window_view(rows, window, axis=0)
     x = view.transpose(0, 2, 1)
     index = np.arange(targets.start, targets.stop)
-    y = np.asarray(scaled, dtype=np.float64)[index] - target_base(spec, scaled, index)
+    y = (np.asarray(scaled, dtype=np.float64)[index] - target_base(spec, scaled, index)) / spec.target_scale
     return x, y.astype(np.float32)
 
 
 def to_scaled(spec: FeatureSpec, outputs: np.ndarray, scaled: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Model outputs of ``targets`` back to scaled values: ``outputs + base[t]`` (inverse of the target)."""
-    return np.asarray(outputs, dtype=np.float64) + target_base(spec, scaled, targets)
+    """Model outputs of ``targets`` back to scaled values: ``outputs * target_scale + base[t]`` (inverse of the
+    target)."""
+    return np.asarray(outputs, dtype=np.float64) * spec.target_scale + target_base(spec, scaled, targets)
+
+
+def residual_scale(spec: FeatureSpec, scaled: np.ndarray, targets: range) -> float:
+    """The standard deviation of ``scaled[t] - base[t]`` over ``targets`` (the training targets): 1 for the value
+    target, for a constant residual or with fewer than two targets."""
+    if spec.target == "value" or len(targets) < 2:
+        return 1.0
+    index = np.arange(targets.start, targets.stop)
+    spread = float(np.std(np.asarray(scaled, dtype=np.float64)[index] - target_base(spec, scaled, index)))
+    return spread if np.isfinite(spread) and spread > 1e-6 else 1.0

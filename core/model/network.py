@@ -28,6 +28,9 @@ def build_model(config: ForecastConfig, n_features: int = 1) -> keras.Model:
     config builds the same weights in any thread; ``keras.utils.set_random_seed`` is process-global
     and is deliberately not used.
 
+    With a residual target (anything but ``"value"``) the head starts at zero, so the untrained model forecasts
+    exactly the rule its target is the correction to.
+
     Compiled with Adam(``learning_rate``) and MSE, without XLA (``jit_compile``) and with the LSTM
     not unrolled: both cost more in compile or first-trace time than they save per training
     (docs/performance.md, "Measured and not kept").
@@ -49,9 +52,9 @@ def build_model(config: ForecastConfig, n_features: int = 1) -> keras.Model:
         )(x)
         if config.dropout > 0:
             x = layers.Dropout(config.dropout, seed=seed(10 * i + 4), name=f"dropout_{i + 1}")(x)
-    per_position = layers.Dense(
-        1, kernel_initializer=keras.initializers.GlorotUniform(seed=seed(5)), name="next"
-    )(x)
+    # A residual target starts from the rule itself (output 0): the model only learns corrections to it.
+    head = keras.initializers.Zeros() if config.target != "value" else keras.initializers.GlorotUniform(seed=seed(5))
+    per_position = layers.Dense(1, kernel_initializer=head, name="next")(x)
     last = layers.Cropping1D((config.window - 1, 0), name="last_step")(per_position)
     outputs = layers.Flatten(name="prediction")(last)
     model = keras.Model(inputs, outputs, name="lstm_forecaster")

@@ -31,6 +31,24 @@ def _recursive_changes(
     return parts
 
 
+def _recursive_base(spec: FeatureSpec, values: np.ndarray, target: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """``target_base`` of each path's current target, read from the local ``values`` (observed or predicted)."""
+    rows = np.arange(len(target))
+    if spec.target == "value":
+        return np.zeros(len(target))
+
+    def at(absolute: np.ndarray) -> np.ndarray:
+        return values[rows, absolute - start]
+
+    if spec.target == "seasonal_step":
+        m = spec.season_length
+        ok = target - m - 1 >= 0
+        last = at(target - 1)
+        change = at(np.where(ok, target - m, target - 1)) - at(np.where(ok, target - m - 1, target - 1))
+        return np.where(ok, last + change, last)
+    return at(_lag_index(target, 1 if spec.target == "change" else spec.season_length))
+
+
 def recursive_scaled(
     model: keras.Model,
     spec: FeatureSpec,
@@ -85,9 +103,8 @@ def recursive_scaled(
             held = np.minimum(positions, origins[:, np.newaxis] - 1)
             parts.append(cov[held])
         x = np.concatenate(parts, axis=2)
-        base_cols = _lag_index(target, 1 if spec.target == "change" else spec.season_length) - start
-        base = values[np.arange(len(origins)), base_cols] if spec.target != "value" else 0.0
-        values[:, back + step] = predict_scaled(model, x) + base
+        output = predict_scaled(model, x) * spec.target_scale
+        values[:, back + step] = output + _recursive_base(spec, values, target, start)
     return values[:, back:]
 
 

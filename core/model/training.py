@@ -23,7 +23,7 @@ from core.config import ForecastConfig
 from core.model.network import PREDICT_CHUNK, sequence_model
 from core.model.progress import EpochRecord, TrainControl
 from core.model.windows import WindowedData
-from core.words import STATUS_MESSAGES
+from core.words import NO_EPOCH_IMPROVED, STATUS_MESSAGES
 
 __all__ = [
     "CHUNK_SECONDS", "EVERY_POSITION", "MIN_CONTEXT_SHARE", "TrainOutcome", "batch_order", "min_context",
@@ -54,8 +54,9 @@ class TrainOutcome:
     Attributes:
         status: one of ``core.model.progress.FINAL_STATUSES``.
         history: one record per finished epoch (a partial epoch cut by stop/time limit is not recorded).
-        best_epoch: 1-based epoch whose weights the model holds now, or None when no epoch finished
-            (or training diverged).
+        best_epoch: 1-based epoch whose weights the model holds now; 0 when no finished epoch beat the starting
+            weights on validation (with a residual target and its zero head: the simple rule itself); None when no
+            epoch finished (or training diverged).
         seconds: wall-clock training time.
         message: one plain sentence about how training ended.
     """
@@ -65,6 +66,7 @@ class TrainOutcome:
     best_epoch: int | None = None
     seconds: float = 0.0
     message: str = ""
+    start_val_mae: float | None = None  # validation MAE of the starting weights (target units), None without validation
 
 
 def batch_order(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -320,6 +322,17 @@ class _Loop:
             return "early_stopped"
         return None
 
+    def start(self) -> float | None:
+        """With a residual target, score the starting weights (the rule) on validation; they stay the best unless an
+        epoch beats them. Returns their validation MAE (None: value target or no validation)."""
+        if self.data.spec is None or self.data.spec.target == "value" or len(self.data.y_val) == 0:
+            return None
+        val_loss, val_mae = _validation_errors(self.compiled, self.data)
+        if val_loss is not None and math.isfinite(val_loss):
+            self.best_loss, self.best_epoch = val_loss, 0
+            self.best_weights = [np.array(w, copy=True) for w in self.model.get_weights()]
+        return val_mae
+
     def run(self) -> str:
         for epoch in range(1, self.config.epochs + 1):
             status = self._interrupt()
@@ -349,7 +362,9 @@ def train(
     non-main thread; two trainings in two threads give the same results as each alone.
 
     The model ends up with the weights of the best finished epoch (lowest validation loss, or
-    training loss without validation) unless training diverged. Early stopping triggers after
+    training loss without validation) unless training diverged. With a residual target and validation data the
+    starting weights compete too (``best_epoch`` 0): the zero head starts as the simple rule, so a training that
+    does not improve on the rule on validation keeps the rule. Early stopping triggers after
     ``config.patience`` epochs without improvement (0 = off).
 
     Returns:
@@ -357,16 +372,21 @@ def train(
     """
     started = time.monotonic()
     loop = _Loop(model, data, config, control)
+    start_mae = loop.start()
     status = loop.run()
     best_epoch = loop.best_epoch
-    if status == "diverged":
+    if status == "diverged" or not loop.history:
         best_epoch = None
     elif loop.best_weights is not None:
         model.set_weights(loop.best_weights)
+    message = STATUS_MESSAGES[status]
+    if best_epoch == 0:
+        message += f" {NO_EPOCH_IMPROVED}"
     return TrainOutcome(
         status=status,
         history=loop.history,
         best_epoch=best_epoch,
         seconds=time.monotonic() - started,
-        message=STATUS_MESSAGES[status],
+        message=message,
+        start_val_mae=start_mae,
     )

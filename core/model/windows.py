@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from core.config import ForecastConfig, season_length_for
+from core.config import ForecastConfig, choose_season
 from core.errors import DataError
-from core.model.features import FeatureSpec, build_spec, feature_matrix, make_xy
+from core.model.features import FeatureSpec, build_spec, feature_matrix, make_xy, reference_target, residual_scale
 from core.model.scaling import Scaler
 
-__all__ = ["Split", "split_series", "WindowedData", "prepare", "prepare_series"]
+__all__ = ["Split", "split_series", "WindowedData", "prepare", "series_season", "prepare_series"]
 
 
 @dataclass(frozen=True)
@@ -118,9 +119,14 @@ def prepare(
             raise DataError("Calendar inputs need the series' dates.")
     frequency = str(index.freqstr) if index.freq is not None else ""
     train_cov = None if covariates is None else covariates[: split.val_start]
-    spec = build_spec(config, frequency, season_length, values[: split.val_start], train_cov)
+    target = config.target
+    if target == "reference":  # the best simple rule on validation (training targets without validation)
+        judged = split.val_targets if len(split.val_targets) else split.train_targets
+        target = reference_target(values, judged, season_length)
+    spec = build_spec(config, frequency, season_length, values[: split.val_start], train_cov, target)
     scaler = spec.value_scaler
     scaled = scaler.transform(values)
+    spec = dataclasses.replace(spec, target_scale=residual_scale(spec, scaled, split.train_targets))
     matrix = feature_matrix(spec, scaled, index, covariates)
     x_train, y_train = make_xy(spec, matrix, scaled, config.window, split.train_targets)
     x_val, y_val = make_xy(spec, matrix, scaled, config.window, split.val_targets)
@@ -130,11 +136,27 @@ def prepare(
     )
 
 
+def series_season(values: np.ndarray, config: ForecastConfig, frequency: str) -> int:
+    """The season a run uses: ``config.season_length``, or when that is 0 the one
+    :func:`core.model.seasons.choose_season` finds in the training span (the values before the validation span).
+
+    Args:
+        values: the whole series, shape ``(n,)``; only ``values[:val_start]`` is read.
+        config: the split fractions, window and ``season_length``.
+        frequency: the series' pandas alias.
+    """
+    if config.season_length:
+        return int(config.season_length)
+    n = len(values)
+    val_start = n - max(1, round(config.test_fraction * n)) - round(config.validation_fraction * n)
+    return choose_season(np.asarray(values, dtype=np.float64)[: max(val_start, 0)], frequency)
+
+
 def prepare_series(values: pd.Series, config: ForecastConfig, covariates: np.ndarray | None = None) -> WindowedData:
-    """:func:`prepare` for a dated series (regular ``DatetimeIndex`` with ``freq``), with the season length the
-    pipeline uses (``config.season_length`` or the frequency's): the same windows and targets as training."""
+    """:func:`prepare` for a dated series (regular ``DatetimeIndex`` with ``freq``), with the season the pipeline
+    uses (:func:`series_season`): the same windows and targets as training."""
     index = pd.DatetimeIndex(values.index)
     frequency = str(index.freqstr) if index.freq is not None else ""
-    season = config.season_length or season_length_for(frequency)
     numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    season = series_season(numbers, config, frequency)
     return prepare(numbers, config, index if index.freq is not None else None, season, covariates)

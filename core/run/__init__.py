@@ -2,8 +2,11 @@
 
 Modules:
     results      ``ForecastRun`` and its parts: ``Replay``, ``SeedSpread``, ``SearchReport``, ``CandidateResult``
-    pipeline     ``run_forecast`` = ``fit`` (check, prepare, train) + ``complete`` (evaluate, calibrate,
-                 backtest, forecast); ``predict_next`` and ``model_input`` for a trained run
+    references   what a run is measured against: ETS/ARIMA (fitted in the background while the LSTM trains),
+                 every reference's forecasts from every origin, the backtest, the validation choice of the
+                 recommended forecast
+    pipeline     ``run_forecast`` = ``fit`` (check, prepare, train) + ``complete`` (evaluate, recommend,
+                 calibrate, backtest, forecast); ``predict_next`` and ``model_input`` for a trained run
     auto         auto mode: a seeded search over settings, judged on validation only
     bundle       save and load a trained model (``model.keras`` + ``meta.json``, no pickle)
     runners      what a job calls: the plain run, with a training replay, the seed spread, auto mode
@@ -12,4 +15,4 @@ May import: ``core.evaluation``, ``core.model``, ``core.data``, the base. Used b
 ``ui/`` and ``pages/``.
 """
 
-__all__ = ["results", "pipeline", "auto", "bundle", "runners"]
+__all__ = ["results", "references", "pipeline", "auto", "bundle", "runners"]

@@ -14,7 +14,6 @@ is reproducible.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,8 +26,8 @@ from core.config import PARAMETER_BUDGET, ForecastConfig, check_length, paramete
 from core.errors import ConfigError, CoreError, DataError
 from core.evaluation.baselines import naive_forecast, seasonal_naive_forecast
 from core.model.progress import TrainControl
-from core.model.windows import split_series
-from core.run.pipeline import Fitted, References, classical_references, complete, fit
+from core.run.pipeline import Fitted, complete, fit
+from core.run.references import BackgroundReferences
 from core.run.results import CandidateResult, ForecastRun, SearchReport
 from core.words import REFERENCE_WORDS
 
@@ -97,10 +96,12 @@ def candidate_configs(base: ForecastConfig, frequency: str, n: int, seed: int, c
     # compute it as the difference of two inputs learns it far less precisely than one that is handed the
     # changes (docs/forecast-quality.md, "The hourly series"). Without the calendar first: a series of a year or
     # two shows each day of the year once or twice, so those inputs can only be memorised, and the run is cheaper.
+    rule = {**changes, "target": "reference"}  # the correction to the best simple rule on validation
     structured: list[dict[str, Any]] = [
         {"window": tiny, **changes, "calendar": False},
         {"window": tiny, **changes, "calendar": True},
         {"window": short, **changes, "calendar": False},
+        {"window": short, **rule, "calendar": False},
         {"window": short, "target": "change", **seasonal},
         {"window": short, "target": "seasonal_change", **seasonal},
         {"target": "seasonal_change", **seasonal},
@@ -126,7 +127,7 @@ def candidate_configs(base: ForecastConfig, frequency: str, n: int, seed: int, c
             calendar=bool(rng.random() < 0.6),
             seasonal_input=bool(rng.random() < 0.6),
             difference_input=bool(rng.random() < 0.5),
-            target=str(rng.choice(["value", "change", "change", "seasonal_change"])),
+            target=str(rng.choice(["value", "change", "change", "seasonal_change", "reference", "reference"])),
         )
         if config is not None and _valid(config, n) and config not in listed:
             listed.append(config)
@@ -185,6 +186,7 @@ def run_auto(
     covariates: pd.DataFrame | None = None,
     on_progress: Callable[[str], None] | None = None,
     classical: bool = True,
+    filled: pd.Series | np.ndarray | None = None,
 ) -> ForecastRun:
     """Search settings within ``budget_seconds`` and return the winner's full run (``run.search`` holds the
     leaderboard and the reason).
@@ -200,6 +202,7 @@ def run_auto(
         classical: also score ETS and ARIMA on the test targets; they are fitted in a background
             thread while the search runs (each with at most a quarter of the budget) and never
             influence the choice.
+        filled: the gap-filled mask (``core.run.pipeline.run_forecast``): left out of the winner's scores.
 
     Raises:
         ConfigError: no validation data to judge on.
@@ -214,7 +217,7 @@ def run_auto(
     frequency = str(values.index.freqstr) if isinstance(values.index, pd.DatetimeIndex) and values.index.freq else "D"
     configs = candidate_configs(base, frequency, len(values), base.seed, max_candidates)
     report = SearchReport(planned=len(configs), budget_seconds=float(budget_seconds))
-    references = _References(values, base, frequency, float(budget_seconds)) if classical else None
+    references = BackgroundReferences(values, base, min(30.0, float(budget_seconds) / 4)) if classical else None
     best: Fitted | None = None
     best_score = math.inf
     base_score: float | None = None
@@ -257,7 +260,7 @@ def run_auto(
     report.seconds = _clock() - started
     report.reason = _reason(report, base_score)
     progress(f"Auto mode: evaluating the winner, candidate {report.winner}")
-    run = complete(best, values, control, False if references is None else references.result())
+    run = complete(best, values, control, False if references is None else references.result(), filled=filled)
     report.seconds = _clock() - started
     if control.stop_event.is_set():  # the user stopped the search: the best candidate so far is kept
         run.status = "stopped"
@@ -265,30 +268,3 @@ def run_auto(
     run.search = report
     run.message = f"{report.reason} {run.message}"
     return run
-
-
-class _References:
-    """ETS and ARIMA on the test targets, fitted in a daemon thread while the search trains."""
-
-    def __init__(self, values: pd.Series, base: ForecastConfig, frequency: str, budget: float) -> None:
-        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        split = split_series(len(numbers), base.window, base.validation_fraction, base.test_fraction)
-        season = base.season_length or season_length_for(frequency)
-        self._result: References | None = None
-        self._error: BaseException | None = None
-
-        def work() -> None:
-            try:
-                self._result = classical_references(numbers, split, season, min(30.0, budget / 4))
-            except Exception as error:  # reported by result(); the thread must not die silently
-                self._error = error
-
-        self._thread = threading.Thread(target=work, name="auto-classical", daemon=True)
-        self._thread.start()
-
-    def result(self) -> References:
-        """The forecasts (waits for the thread; each model's search is bounded by its time budget)."""
-        self._thread.join()
-        if self._error is not None or self._result is None:
-            raise self._error or RuntimeError("the classical references did not finish")
-        return self._result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,42 +10,78 @@ import pandas as pd
 
 from core.config import ForecastConfig, check_length, season_length_for
 from core.errors import CoreError, DataError
-from core.evaluation.backtest import BacktestResult, backtest, rolling_origins
-from core.evaluation.baselines import Forecaster, mean_forecaster, naive_forecaster, seasonal_naive_forecaster
-from core.evaluation.classical import ClassicalFit, fit_classical, one_step_forecasts
-from core.evaluation.intervals import Calibration, calibrate, future_forecast, interval_coverage
-from core.evaluation.scoring import Evaluation, best_reference, evaluate_test
+from core.evaluation.bands import Bands, rolling_bands
+from core.evaluation.baselines import (
+    fit_rules,
+)
+from core.evaluation.intervals import future_forecast
+from core.evaluation.metrics import forecast_metrics, mase_scale
+from core.evaluation.recommendation import BLEND
+from core.evaluation.scoring import Evaluation, best_reference, evaluate_test, scored_mask
 from core.model.features import FeatureSpec, context_length, feature_matrix, to_scaled
 from core.model.network import build_model, predict_scaled
 from core.model.progress import TrainControl
-from core.model.recursive import recursive_scaled
+from core.model.recursive import data_paths
 from core.model.scaling import Scaler
+from core.model.seasons import season_words
 from core.model.training import TrainOutcome, train
-from core.model.windows import WindowedData, prepare
+from core.model.windows import WindowedData, prepare, series_season
+from core.run.references import (
+    BackgroundReferences,
+    References,
+    band_origins,
+    check_series,
+    classical_references,
+    lstm_forecaster,
+    reference_paths,
+    run_backtest,
+    validation_choice,
+)
 from core.run.results import ForecastRun
-from core.words import verdict
+from core.words import (
+    filled_sentence,
+    recommendation_sentence,
+    season_sentence,
+    verdict,
+    winner_sentence,
+)
 
 __all__ = [
-    "resolve_season_length", "covariate_array", "run_forecast", "Fitted", "fit", "complete", "model_input",
-    "predict_next", "References", "classical_references", "run_backtest",
+    "resolve_season_length", "filled_array", "covariate_array", "run_forecast", "Fitted", "fit", "complete",
+    "model_input", "predict_next",
 ]
 
-
-def resolve_season_length(config: ForecastConfig, frequency: str) -> int:
-    """``config.season_length``, or the frequency's typical season when it is 0."""
-    return config.season_length or season_length_for(frequency)
+#: The LSTM as a backtest forecaster (``core.run.references.lstm_forecaster``), under its former name here.
+_lstm_forecaster = lstm_forecaster
 
 
-def _check_series(values: pd.Series) -> tuple[str, np.ndarray]:
-    """Validate the input series; returns its frequency alias and a float64 copy of its values."""
-    if not isinstance(values, pd.Series) or not isinstance(values.index, pd.DatetimeIndex):
-        raise DataError("The series needs a date index: load it through intake first.")
-    if values.index.freq is None:
-        raise DataError("The series has no regular frequency: load it through intake first.")
-    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-    if not np.isfinite(numbers).all():
-        raise DataError("The series contains missing or infinite values: load it through intake first.")
-    return str(values.index.freqstr), numbers
+def resolve_season_length(config: ForecastConfig, frequency: str, values: np.ndarray | None = None) -> int:
+    """``config.season_length``; when it is 0, the season found in the training span of ``values``
+    (``core.model.windows.series_season``), or without ``values`` the frequency's typical season."""
+    if values is None:
+        return config.season_length or season_length_for(frequency)
+    return series_season(values, config, frequency)
+
+
+def filled_array(filled: pd.Series | np.ndarray | None, values: pd.Series) -> np.ndarray | None:
+    """The gap-filled mask as a bool array aligned with ``values``, shape ``(n,)``; None when nothing was filled.
+
+    Args:
+        filled: a bool ``pd.Series`` on the values' index (dates missing from it count as observed), a bool array
+            of the values' length, or None.
+
+    Raises:
+        ValueError: an array of another length (a caller's mistake).
+    """
+    if filled is None:
+        return None
+    if isinstance(filled, pd.Series):
+        mask = filled.astype(bool).reindex(values.index, fill_value=False).to_numpy(dtype=bool)
+    else:
+        mask = np.asarray(filled, dtype=bool)
+        if mask.shape != (len(values),):
+            raise ValueError(f"filled has shape {mask.shape}, the series {len(values)} values")
+    return mask if mask.any() else None
 
 
 def _stage(control: TrainControl, name: str) -> None:
@@ -60,19 +95,25 @@ def _unusable_message(outcome: TrainOutcome) -> str:
     return f"{outcome.message.split(';')[0]} before the first epoch finished, so there is no model yet."
 
 
-def _summary(outcome: TrainOutcome, evaluation: Evaluation, calibration: Calibration, season: int) -> str:
-    """One line: how training ended, whether the LSTM beat naive and the best reference, and caveats."""
+def _summary(outcome: TrainOutcome, evaluation: Evaluation, bands: Bands, season: int, frequency: str,
+             recommended: str) -> str:
+    """One line: how training ended, the LSTM against naive and the best reference, the recommendation, caveats."""
     parts = [f"{outcome.message} Best epoch {outcome.best_epoch} of {len(outcome.history)}."]
     metrics = evaluation.metrics
-    parts.append(verdict(metrics["lstm"]["mae"], metrics["naive"]["mae"], best_reference(metrics), evaluation.labels))
+    best = best_reference(metrics)
+    parts.append(verdict(metrics["lstm"]["mae"], metrics["naive"]["mae"], best, evaluation.labels))
+    parts.append(winner_sentence(metrics["lstm"]["mae"], best, evaluation.labels))
+    parts.append(recommended)
+    parts.append(season_sentence(season, season_words(frequency, season)))
     parts.extend(evaluation.notes)
     if evaluation.seasonal_fallbacks:
         parts.append(
             f"Seasonal naive used the last value for {evaluation.seasonal_fallbacks} test points "
             f"with no value {season} steps earlier."
         )
-    parts.extend(calibration.notes())
-    return " ".join(parts)
+    parts.append(filled_sentence(evaluation.filled))
+    parts.extend(bands.notes())
+    return " ".join(part for part in parts if part)
 
 
 def _recent(values: pd.Series, data: WindowedData) -> pd.Series:
@@ -107,6 +148,7 @@ def run_forecast(
     covariates: pd.DataFrame | None = None,
     *,
     classical: bool = True,
+    filled: pd.Series | np.ndarray | None = None,
 ) -> ForecastRun:
     """Train an LSTM on ``values`` and evaluate, calibrate and forecast with it.
 
@@ -120,6 +162,8 @@ def run_forecast(
             (needed only when that is non-empty).
         classical: also score ETS and ARIMA on the test targets (``predictions`` columns ``ets``
             and ``arima``); False leaves them out (quick runs, tests).
+        filled: True where intake filled a gap (``LoadedSeries.filled``: a bool series on the same index),
+            or None; those targets are left out of every metric, of calibration and of coverage.
 
     Returns:
         A ForecastRun; when training diverged or no epoch finished, ``model`` is None and
@@ -129,8 +173,14 @@ def run_forecast(
         DataError: the series is too short for ``config`` or not regular/finite.
     """
     control = control or TrainControl()
-    fitted = fit(values, config, control, covariates)
-    return complete(fitted, values, control, classical)
+    background = None
+    if classical:
+        try:  # ETS and ARIMA are fitted while the LSTM trains
+            background = BackgroundReferences(values, config)
+        except CoreError:
+            background = None  # fit() below names the problem
+    fitted = fit(values, config, control, covariates, filled=filled)
+    return complete(fitted, values, control, classical if background is None else background.result())
 
 
 @dataclass
@@ -142,6 +192,7 @@ class Fitted:
         model: the model with the best epoch's weights.
         outcome: how training ended.
         frequency, season: the series' frequency alias and season length.
+        filled: shape ``(n,)`` bool, True at gap-filled positions, or None.
     """
 
     config: ForecastConfig
@@ -150,6 +201,7 @@ class Fitted:
     outcome: TrainOutcome
     frequency: str
     season: int
+    filled: np.ndarray | None = None
 
     def validation_mae(self) -> float | None:
         """The best epoch's one-step MAE on the validation targets, in ORIGINAL units (None without
@@ -159,9 +211,11 @@ class Fitted:
         if best is None or not self.outcome.history:
             return None
         record = next((r for r in self.outcome.history if r.epoch == best), None)
-        if record is None or record.val_mae is None:
+        mae = self.outcome.start_val_mae if best == 0 else None if record is None else record.val_mae
+        if mae is None:
             return None
-        return float(record.val_mae) * self.data.scaler.std
+        scale = self.data.spec.target_scale if self.data.spec is not None else 1.0
+        return float(mae) * self.data.scaler.std * scale
 
 
 def fit(
@@ -169,86 +223,62 @@ def fit(
     config: ForecastConfig,
     control: TrainControl | None = None,
     covariates: pd.DataFrame | None = None,
+    *,
+    filled: pd.Series | np.ndarray | None = None,
 ) -> Fitted:
     """Check, split, scale, window and train (the first half of :func:`run_forecast`).
+
+    Args:
+        filled: the gap-filled mask (see :func:`run_forecast`), kept for :func:`complete`.
 
     Raises:
         DataError: the series is too short for ``config`` or not regular/finite.
     """
     control = control or TrainControl()
     _stage(control, "preparing")
-    frequency, numbers = _check_series(values)
+    frequency, numbers = check_series(values)
     check_length(len(values), config)
-    season = resolve_season_length(config, frequency)
+    mask = filled_array(filled, values)
+    season = resolve_season_length(config, frequency, numbers)
     cov = covariate_array(values, config, covariates)
     data = prepare(numbers, config, values.index, season, cov)
     model = build_model(config, data.n_features)
     _stage(control, "training")
     outcome = train(model, data, config, control)
-    return Fitted(config, data, model, outcome, frequency, season)
+    return Fitted(config, data, model, outcome, frequency, season, mask)
 
 
-@dataclass(frozen=True)
-class References:
-    """ETS and ARIMA fitted on the values before the test span, and their one-step test forecasts."""
-
-    forecasts: dict[str, Any]  # {"ets": ClassicalForecast, "arima": ...}
-    fits: dict[str, ClassicalFit]
-
-
-def classical_references(values: np.ndarray, split: Any, season: int, budget_seconds: float = 30.0) -> References:
-    """ETS and ARIMA one-step forecasts of the test targets, fitted on the values before the test span
-    (``budget_seconds`` per model for choosing its variant)."""
-    targets = split.test_targets
-    fits = fit_classical(values, targets.start, season, time_budget_seconds=budget_seconds)
-    return References(one_step_forecasts(values, targets.start, targets, season, fits=fits), fits)
-
-
-def _lstm_forecaster(model: Any, data: WindowedData) -> Forecaster:
-    """Recursive LSTM forecasts from ``history`` only (its own scaled values, dates and covariates)."""
-    spec = data.spec or FeatureSpec(value_scaler=data.scaler)
-    index = data.index if data.index is not None else pd.date_range("2000-01-01", periods=data.split.n, freq="D")
-
-    def forecast(history: np.ndarray, horizon: int) -> np.ndarray:
-        origin = len(history)
-        scaled = spec.value_scaler.transform(history)
-        covariates = None if data.covariates is None else data.covariates[:origin]
-        path = recursive_scaled(model, spec, scaled, index[:origin], np.array([origin]), data.split.window,
-                                horizon, covariates)
-        return spec.value_scaler.inverse(path)[0]
-
-    return forecast
+def _new_run(fitted: Fitted, values: pd.Series) -> ForecastRun:
+    """The run's record before evaluation: settings, training history, series facts."""
+    config, data, outcome = fitted.config, fitted.data, fitted.outcome
+    cov = data.covariates
+    return ForecastRun(
+        config=config,
+        status=outcome.status,
+        history=outcome.history,
+        best_epoch=outcome.best_epoch,
+        train_seconds=outcome.seconds,
+        value_column="value" if values.name is None else str(values.name),
+        frequency=fitted.frequency,
+        season_length=fitted.season,
+        scaler=data.scaler.to_dict(),
+        interval_level=config.interval_level,
+        features=data.spec,
+        covariates=None if cov is None else pd.DataFrame(cov, index=values.index, columns=list(config.covariates)),
+    )
 
 
-def run_backtest(
-    model: Any, data: WindowedData, season: int, folds: int, horizon: int, fits: dict[str, ClassicalFit] | None
-) -> tuple[BacktestResult | None, str]:
-    """Rolling-origin evaluation over the test span: ``folds`` origins, ``horizon`` steps each.
-
-    The LSTM was trained before the validation span and each fold's forecasts read only the values
-    before its origin; ETS and ARIMA keep the parameters fitted before the test span and are only
-    conditioned on the history. Folds are ``horizon`` apart, closer when the test span is short.
-
-    Returns:
-        (result, "") or (None, a plain note why there is no backtest).
-    """
-    n_test = len(data.split.test_targets)
-    if n_test < horizon:
-        return None, f"No backtest: the test span ({n_test} steps) is shorter than the horizon ({horizon})."
-    step = horizon if folds * horizon <= n_test or folds == 1 else max(1, (n_test - horizon) // (folds - 1))
-    try:
-        origins = rolling_origins(data.split.n, folds, horizon, data.split.test_start, step)
-    except CoreError:
-        return None, f"No backtest: {folds} start points of {horizon} steps do not fit in the test span."
-    forecasters: dict[str, Forecaster] = {
-        "lstm": _lstm_forecaster(model, data),
-        "naive": naive_forecaster,
-        "seasonal_naive": seasonal_naive_forecaster(season),
-        "mean": mean_forecaster,
-    }
-    for name, fitted in (fits or {}).items():
-        forecasters[name] = (lambda f: lambda history, steps: f.forecast(history, len(history), steps))(fitted)
-    return backtest(data.values, origins, forecasters), ""
+def _forecast_frame(
+    future: pd.DataFrame, recommended: np.ndarray, bands: Bands, model: str
+) -> pd.DataFrame:
+    """The future forecast (LSTM with its band) with the recommended forecast, its band and its name."""
+    frame = future.copy()
+    width = np.asarray(bands.half_widths, dtype=np.float64)
+    frame["recommended"] = recommended
+    frame["recommended_lower"] = recommended - width
+    frame["recommended_upper"] = recommended + width
+    frame["recommended_model"] = model
+    return frame
 
 
 def complete(
@@ -256,58 +286,75 @@ def complete(
     values: pd.Series,
     control: TrainControl | None = None,
     classical: References | bool = True,
+    *,
+    filled: pd.Series | np.ndarray | None = None,
 ) -> ForecastRun:
-    """Evaluate on the test span, calibrate the intervals, backtest and forecast (the second half of
-    :func:`run_forecast`).
+    """Evaluate on the test span, choose the recommended forecast on validation, calibrate the bands, backtest
+    and forecast (the second half of :func:`run_forecast`).
 
     Args:
         classical: precomputed :func:`classical_references` of the same split; True computes them here;
             False leaves ETS and ARIMA out.
+        filled: the gap-filled mask (see :func:`run_forecast`); None uses the one given to :func:`fit`.
     """
     control = control or TrainControl()
     config, data, model, outcome = fitted.config, fitted.data, fitted.model, fitted.outcome
-    frequency, season, cov = fitted.frequency, fitted.season, data.covariates
-    run = ForecastRun(
-        config=config,
-        status=outcome.status,
-        history=outcome.history,
-        best_epoch=outcome.best_epoch,
-        train_seconds=outcome.seconds,
-        value_column="value" if values.name is None else str(values.name),
-        frequency=frequency,
-        season_length=season,
-        scaler=data.scaler.to_dict(),
-        interval_level=config.interval_level,
-        features=data.spec,
-        covariates=None if cov is None else pd.DataFrame(cov, index=values.index, columns=list(config.covariates)),
-    )
+    season, split, horizon = fitted.season, fitted.data.split, fitted.config.horizon
+    mask = fitted.filled if filled is None else filled_array(filled, values)
+    run = _new_run(fitted, values)
     if outcome.best_epoch is None:
         run.message = _unusable_message(outcome)
         return run
     _stage(control, "evaluating")
     if classical is True:
-        classical = classical_references(data.values, data.split, season)
+        classical = classical_references(data.values, split, season)
     references = classical if isinstance(classical, References) else None
-    evaluation = evaluate_test(model, data, values.index, season, None if references is None else references.forecasts)
-    run.baseline_labels = evaluation.labels
-    backtest_note = ""
+    fits = {} if references is None else references.fits
+    rules = fit_rules(data.values, values.index, split.test_start, season)
+    evaluation = evaluate_test(model, data, values.index, season, None if references is None else references.forecasts,
+                               rules=rules, filled=mask)
+    origins, source = band_origins(data)
+    paths = {"lstm": data_paths(model, data, origins, horizon), **reference_paths(data, rules, fits, origins, horizon)}
+    recommendation = validation_choice(model, data, values.index, season, fits, mask, (paths["lstm"], int(origins[0])))
+    scored = None if mask is None else ~mask
+    bands = rolling_bands(paths["lstm"], origins, data.values, split.test_start, config.interval_level, scored,
+                          source=source)
+    recommended_paths = recommendation.combine(paths)
+    recommended_bands = bands if recommendation.model == "lstm" else rolling_bands(
+        recommended_paths, origins, data.values, split.test_start, config.interval_level, scored, source=source)
+    predictions, metrics = evaluation.predictions, dict(evaluation.metrics)
+    if recommendation.model == BLEND:
+        predictions = predictions.assign(blend=recommendation.combine(
+            {name: predictions[name].to_numpy() for name in recommendation.weights}))
+        keep = scored_mask(mask, split.test_targets)
+        metrics[BLEND] = forecast_metrics(predictions["actual"].to_numpy()[keep], predictions[BLEND].to_numpy()[keep],
+                                          mase_scale(data.values[: split.val_start]))
     if config.backtest_folds > 0:
-        fits = None if references is None else references.fits
-        run.backtest, backtest_note = run_backtest(model, data, season, config.backtest_folds, config.horizon, fits)
-    calibration = calibrate(model, data, config.horizon, config.interval_level)
-    coverage = interval_coverage(
-        evaluation.predictions["actual"].to_numpy(),
-        evaluation.predictions["lstm"].to_numpy(),
-        calibration.half_widths[0],
-    )
+        run.backtest, backtest_note = run_backtest(model, data, season, config.backtest_folds, horizon, fits,
+                                                   paths={**paths, **({BLEND: recommended_paths}
+                                                                      if recommendation.model == BLEND else {})},
+                                                   first=int(origins[0]))
+    else:
+        backtest_note = ""
     _stage(control, "forecasting")
+    future = future_forecast(model, data, values.index, bands.half_widths)
     run.model = model
-    run.predictions = evaluation.predictions
-    run.metrics = evaluation.metrics
-    run.forecast = future_forecast(model, data, values.index, calibration.half_widths)
-    run.interval_coverage = None if math.isnan(coverage) else coverage
-    run.interval_half_widths = calibration.half_widths
-    run.message = _summary(outcome, evaluation, calibration, season) + (f" {backtest_note}" if backtest_note else "")
+    run.baseline_labels = evaluation.labels
+    run.predictions = predictions
+    run.metrics = metrics
+    run.best_reference = best_reference(evaluation.metrics)
+    run.recommendation = recommendation
+    run.bands, run.recommended_bands = bands, recommended_bands
+    run.filled_test_points = evaluation.filled
+    at_end = {name: table[-1] for name, table in paths.items()}
+    at_end["lstm"] = future["forecast"].to_numpy()
+    run.forecast = _forecast_frame(future, recommendation.combine(at_end), recommended_bands, recommendation.model)
+    run.interval_coverage = bands.coverage
+    run.interval_half_widths = bands.half_widths
+    reason = recommendation_sentence(recommendation.model, recommendation.weights, recommendation.validation_mae,
+                                     recommendation.best_reference, evaluation.labels)
+    run.message = _summary(outcome, evaluation, bands, season, fitted.frequency, reason) + (
+        f" {backtest_note}" if backtest_note else "")
     run.recent = _recent(values, data)
     return run
 

@@ -12,8 +12,11 @@ import pandas as pd
 
 from core.config import ForecastConfig
 from core.evaluation.backtest import BacktestResult
+from core.evaluation.bands import Bands
+from core.evaluation.recommendation import Recommendation
 from core.model.features import FeatureSpec
 from core.model.progress import EpochRecord, TrainControl
+from core.words import reference_margin
 
 if TYPE_CHECKING:
     import keras
@@ -158,6 +161,11 @@ class ForecastRun:
         covariates: the covariate columns the run was trained with (index = the series' dates), or None.
         backtest: rolling-origin evaluation (per-step errors of the LSTM and baselines), or None when off.
         search: auto mode's leaderboard and verdict (:class:`SearchReport`), or None for a manual run.
+        best_reference: ``(key, test MAE)`` of the best reference on the test targets, or None.
+        recommendation: the forecast to use, chosen on validation only, or None for an unusable run.
+        bands: the LSTM's bands per step and their test coverage; ``recommended_bands`` the recommended
+            forecast's (the same object when the LSTM is recommended).
+        filled_test_points: test targets left out of every score because intake filled them.
     """
 
     config: ForecastConfig
@@ -185,6 +193,11 @@ class ForecastRun:
     baseline_labels: dict[str, str] | None = None  # e.g. {"ets": "ETS (no trend)", "arima": "ARIMA(2,0,2)"}
     replay: Replay | None = None  # test-span forecasts snapshotted while training (``core.run.runners.ReplayRecorder``)
     seed_spread: SeedSpread | None = None  # the same training with 3 seeds (``core.run.runners.seed_spread_runner``)
+    best_reference: tuple[str, float] | None = None
+    recommendation: Recommendation | None = None
+    bands: Bands | None = None
+    recommended_bands: Bands | None = None
+    filled_test_points: int = 0
 
     @property
     def usable(self) -> bool:
@@ -200,11 +213,44 @@ class ForecastRun:
             return None
         return self.metrics["lstm"]["mae"] < self.metrics["naive"]["mae"]
 
+    def beats_best_reference(self) -> bool | None:
+        """True when the LSTM's test MAE is below the best reference's, beyond a tie (None without metrics or
+        references)."""
+        margin = self.reference_margin()
+        return None if margin is None else margin > 0
+
+    def reference_margin(self) -> float | None:
+        """``1 - lstm MAE / best reference MAE`` on the test targets (negative: the reference is better; 0 for a
+        tie, ``core.words.reference_margin``)."""
+        if not self.metrics or self.best_reference is None:
+            return None
+        return reference_margin(self.metrics["lstm"]["mae"], self.best_reference[1])
+
+    def backtest_by_step(self) -> dict[str, list[float | None]] | None:
+        """The backtest's MAE per step ahead (step 1 first) of every model, or None without a backtest."""
+        if self.backtest is None:
+            return None
+        table = self.backtest.per_step_mae()
+        return {name: _finite_or_none([float(v) for v in table[name]]) for name in table.columns}
+
     def metrics_json(self) -> dict[str, Any]:
         """The ``metrics.json`` document of the CLI."""
+        best = self.best_reference
+        recommended: dict[str, Any] | None = None
+        if self.recommendation is not None:
+            recommended = {**self.recommendation.to_dict(), "interval": _band_json(self.recommended_bands)}
         return {
             "test": _finite_or_none(self.metrics),
-            "interval": {"level": self.interval_level, "coverage": self.interval_coverage},
+            "interval": {"level": self.interval_level, "coverage": self.interval_coverage,
+                         **_band_json(self.bands)},
+            "best_reference": None if best is None else best[0],
+            "best_reference_mae": None if best is None else _finite_or_none(best[1]),
+            "beats_best_reference": self.beats_best_reference(),
+            "margin": _finite_or_none(self.reference_margin()),
+            "recommended": _finite_or_none(recommended),
+            "backtest": self.backtest_by_step(),
+            "season_length": self.season_length,
+            "filled_test_points": self.filled_test_points,
             "train_seconds": self.train_seconds,
             "epochs_run": self.epochs_run,
             "best_epoch": self.best_epoch,
@@ -213,10 +259,24 @@ class ForecastRun:
         }
 
 
+def _band_json(bands: Bands | None) -> dict[str, Any]:
+    """Coverage per step (step 1 first), their mean and the future half widths, for ``metrics.json``."""
+    if bands is None:
+        return {"coverage_by_step": None, "coverage_mean": None, "points_by_step": None, "half_widths": None}
+    return {
+        "coverage_by_step": bands.coverage_by_step,
+        "coverage_mean": bands.mean_coverage,
+        "points_by_step": bands.points_by_step,
+        "half_widths": _finite_or_none(list(bands.half_widths)),
+    }
+
+
 def _finite_or_none(document: Any) -> Any:
     """Replace NaN/inf floats with None so the JSON is standard (e.g. MASE of a constant training span)."""
     if isinstance(document, dict):
         return {key: _finite_or_none(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [_finite_or_none(value) for value in document]
     if isinstance(document, float) and not math.isfinite(document):
         return None
     return document

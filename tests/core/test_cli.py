@@ -76,20 +76,27 @@ def test_forecast_writes_every_output_and_config_reproduces(seattle_csv: Path, t
     result = _run("forecast", str(seattle_csv), "--out", str(out), *TINY)
     assert result.returncode == 0, result.stderr
     for name in ("config.json", "metrics.json", "predictions.csv", "forecast.csv", "history.csv",
-                 "model.keras", "meta.json", "data_report.json"):
+                 "model.keras", "meta.json", "data_report.json", "backtest.csv"):
         assert (out / name).is_file(), name
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("done:") and "best reference" in last and "Recommended:" in last
     metrics = json.loads((out / "metrics.json").read_text())
-    assert set(metrics["test"]) == {"lstm", "naive", "seasonal_naive", "mean", "ets", "arima"}
+    references = ["naive", "seasonal_naive", "seasonal_step", "climatology", "drift", "mean", "ets", "arima"]
+    assert set(metrics["test"]) - {"blend"} == {"lstm", *references}
     assert set(metrics["test"]["lstm"]) == {"mae", "rmse", "smape", "mase"}
-    assert set(metrics["interval"]) == {"level", "coverage"}
+    assert {"level", "coverage", "coverage_by_step"} <= set(metrics["interval"])
+    assert metrics["best_reference"] in references and isinstance(metrics["beats_best_reference"], bool)
+    assert len(metrics["interval"]["coverage_by_step"]) == len(metrics["backtest"]["lstm"])
+    with (out / "backtest.csv").open() as handle:
+        assert next(csv.reader(handle))[:6] == ["fold", "origin", "step", "target", "date", "actual"]
     assert metrics["epochs_run"] == 3 and metrics["status"] == "completed"
     with (out / "predictions.csv").open() as handle:
         header = next(csv.reader(handle))
-    assert header == ["date", "actual", "lstm", "naive", "seasonal_naive", "mean", "ets", "arima"]
+    assert header[:10] == ["date", "actual", "lstm", *references[:-2], "ets", "arima"][:10]
     with (out / "forecast.csv").open() as handle:
         rows = list(csv.reader(handle))
     config = json.loads((out / "config.json").read_text())
-    assert rows[0] == ["date", "forecast", "lower", "upper"] and len(rows) == 1 + config["horizon"]
+    assert rows[0][:5] == ["date", "forecast", "lower", "upper", "recommended"] and len(rows) == 1 + config["horizon"]
     with (out / "history.csv").open() as handle:
         assert next(csv.reader(handle)) == ["epoch", "loss", "val_loss", "seconds"]
 

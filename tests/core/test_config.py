@@ -194,7 +194,7 @@ def test_default_config_by_frequency_and_length(n, freq, window, horizon, valida
     assert (config.window, config.horizon) == (window, horizon)
     assert (config.validation_fraction > 0) == validated
     assert (config.patience > 0) == validated
-    assert config.difference_input == (freq == "h"), "recent changes as inputs on sub-daily data only"
+    assert config.difference_input and config.target == "reference", "changes as inputs, the best rule's correction"
     check_length(n, config)
 
 

@@ -80,10 +80,15 @@ def test_coverage_judgement_thresholds(coverage: float, good: bool, words: str) 
 
 
 def test_coverage_sentence_names_level_coverage_and_judgement_and_a_short_test() -> None:
-    sentence = coverage_sentence(0.5, 0.9, points=COVERAGE_FEW_POINTS)
+    sentence = coverage_sentence(0.9, [0.5], points=COVERAGE_FEW_POINTS)
     assert "90%" in sentence.text and "50%" in sentence.text and "don't rely on the band" in sentence.text
     assert "rough check" not in sentence.text
-    assert "only 4 test points" in coverage_sentence(1.0, 0.9, points=4).text
+    assert "only 4 test points" in coverage_sentence(0.9, [1.0], points=4).text
+    by_step = coverage_sentence(0.9, [0.91, 0.89, None, 0.80], points=300)
+    assert "91% of the time one step ahead and 87% on average over 3 steps" in by_step.text
+    assert not by_step.good and "a little less often than promised" in by_step.text  # the worse of the two
+    assert coverage_sentence(0.9, [0.9, 0.9], points=300).good
+    assert not coverage_sentence(0.9, [None], points=300).good
 
 
 def test_steps_pluralise_and_keep_multi_unit_steps_readable() -> None:

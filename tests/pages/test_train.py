@@ -166,13 +166,13 @@ def test_recent_changes_toggle_reaches_the_config_and_the_link() -> None:
     setting: switching it on changes the config the Train button would use, and a link carries it."""
     at = open_app(120, page="train", dataset="synthetic")
     toggle = at.toggle(key="cfg_difference_input")
-    assert toggle.label == "Recent changes as inputs" and toggle.value is False
-    toggle.set_value(True).run()
+    assert toggle.label == "Recent changes as inputs" and toggle.value is True  # on by default everywhere
+    toggle.set_value(False).run()
     assert not at.exception, at.exception
-    assert at.session_state["config_values"]["difference_input"] is True
-    assert "difference_input=1" in next(c.value for c in at.code)
-    linked = open_app(120, page="train", dataset="synthetic", difference_input="1")
-    assert linked.toggle(key="cfg_difference_input").value is True
+    assert at.session_state["config_values"]["difference_input"] is False
+    assert "difference_input=0" in next(c.value for c in at.code)
+    linked = open_app(120, page="train", dataset="synthetic", difference_input="0")
+    assert linked.toggle(key="cfg_difference_input").value is False
 
 
 class FakeJob:

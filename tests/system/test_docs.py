@@ -143,9 +143,10 @@ def test_a_broken_link_or_anchor_is_found(tmp_path: Path) -> None:
 
 
 def _quality_rows(text: str) -> list[str]:
-    """The rows of the forecast-quality table (the one whose header starts with "| series | freq |")."""
+    """The rows of the forecast-quality table of the test span (the one whose header starts with
+    "| series | n (test) |")."""
     lines = text.splitlines()
-    start = next((k for k, line in enumerate(lines) if line.startswith("| series | freq |")), None)
+    start = next((k for k, line in enumerate(lines) if line.startswith("| series | n (test) |")), None)
     assert start is not None, "no forecast-quality table"
     rows = []
     for line in lines[start:]:

@@ -408,7 +408,8 @@ def test_real_pipeline_through_the_manager_plots_and_exports(baseline):
     fig = forecast_figure(run, values, unit="°C", tail=60)
     assert "LSTM forecast" in [t.name for t in fig.data] and len(fig.data[-1].x) == 5
     assert len(loss_figure(snap.history, best_epoch=snap.best_epoch, epochs=snap.epochs).data) == 2
-    assert forecast_csv(run).decode().splitlines()[0] == "date,forecast,lower,upper"
+    assert forecast_csv(run).decode().splitlines()[0] == (
+        "date,forecast,lower,upper,recommended,recommended_lower,recommended_upper,recommended_model")
     assert len(forecast_csv(run).decode().splitlines()) == 1 + 5
     assert len(predictions_csv(run).decode().splitlines()) == 1 + len(run.predictions)
     with zipfile.ZipFile(io.BytesIO(bundle_zip(run))) as archive:

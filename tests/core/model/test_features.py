@@ -48,11 +48,12 @@ def test_residual_targets_invert_exactly(target):
         restored = data.scaler.inverse(to_scaled(data.spec, y.astype(np.float64), data.scaled, index))
         np.testing.assert_allclose(restored, values.to_numpy()[index], rtol=0, atol=1e-5)  # float32 targets
         assert x.shape == (len(targets), 12, data.spec.n_features)
-    # Exact in float64: the target is value minus base, and the base is added back.
+    # In float64: the target is (value minus base) / target_scale, and to_scaled undoes both.
     index = np.arange(30, 400)
     base = target_base(data.spec, data.scaled, index)
-    np.testing.assert_array_equal(to_scaled(data.spec, data.scaled[index] - base, data.scaled, index),
-                                  data.scaled[index] - base + base)
+    residual = (data.scaled[index] - base) / data.spec.target_scale
+    np.testing.assert_allclose(to_scaled(data.spec, residual, data.scaled, index), data.scaled[index],
+                               rtol=0, atol=1e-12)
 
 
 def test_bases_are_last_value_and_one_season_ago():

@@ -34,7 +34,7 @@ def test_candidate_list_is_seeded_starts_with_the_base_and_is_valid():
     for config in first:  # only searched settings change
         unchanged = {k: v for k, v in config.to_dict().items() if k not in SEARCHED}
         assert unchanged == {k: v for k, v in BASE.to_dict().items() if k not in SEARCHED}
-    assert {c.target for c in first} == {"value", "change", "seasonal_change"}
+    assert {c.target for c in first} == {"value", "change", "seasonal_change", "reference"}
     assert {c.difference_input for c in first} == {False, True}
 
 

@@ -45,7 +45,8 @@ def test_every_field_is_filled(finished):
     assert run.config == CONFIG and 1 <= run.best_epoch <= run.epochs_run <= CONFIG.epochs
     assert run.train_seconds > 0 and run.message
     assert set(run.scaler) == {"mean", "std"}
-    assert set(run.metrics) == {"lstm", "naive", "seasonal_naive", "mean", "ets", "arima"}
+    assert set(run.metrics) >= {"lstm", "naive", "seasonal_naive", "seasonal_step", "climatology", "drift", "mean",
+                                "ets", "arima"}
     assert all(set(m) == {"mae", "rmse", "smape", "mase"} for m in run.metrics.values())
     assert all(np.isfinite(list(m.values())).all() for m in run.metrics.values())
     assert run.interval_level == CONFIG.interval_level and 0 <= run.interval_coverage <= 1
@@ -59,7 +60,8 @@ def test_predictions_are_on_the_test_targets_in_original_units(finished):
     values, _, _, run = finished
     n_test = round(CONFIG.test_fraction * len(values))
     frame = run.predictions
-    assert list(frame.columns) == ["actual", "lstm", "naive", "seasonal_naive", "mean", "ets", "arima"]
+    assert list(frame.columns)[:10] == ["actual", "lstm", "naive", "seasonal_naive", "seasonal_step", "climatology",
+                                        "drift", "mean", "ets", "arima"]
     assert frame.index.equals(values.index[-n_test:].rename("date"))
     np.testing.assert_array_equal(frame["actual"], values.to_numpy()[-n_test:])
     np.testing.assert_array_equal(frame["naive"], values.to_numpy()[-n_test - 1 : -1])
@@ -70,7 +72,8 @@ def test_predictions_are_on_the_test_targets_in_original_units(finished):
 def test_future_forecast_follows_the_series(finished):
     values, _, _, run = finished
     forecast = run.forecast
-    assert list(forecast.columns) == ["date", "forecast", "lower", "upper"]
+    assert list(forecast.columns) == ["date", "forecast", "lower", "upper", "recommended", "recommended_lower",
+                                      "recommended_upper", "recommended_model"]
     assert list(forecast["date"]) == list(
         pd.date_range(values.index[-1] + pd.Timedelta(days=1), periods=5, freq="D")
     )
