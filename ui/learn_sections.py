@@ -151,7 +151,7 @@ def what_if(run: ForecastRun, values: pd.Series, target: int, unit: str) -> None
         st.error(md_escape(exc), icon=":material/error:")
         return
     st.metric("Prediction with your values", f"{changed:.2f} {unit}".strip(),
-              delta=f"{changed - original:+.2f} {unit} vs the real window".strip(), delta_color="off")
+              delta=f"{round(changed - original, 2) + 0.0:+.2f} {unit} vs the real window".strip(), delta_color="off")
 
 
 def replay(run: ForecastRun, unit: str) -> None:
