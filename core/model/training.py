@@ -55,7 +55,7 @@ class TrainOutcome:
         status: one of ``core.model.progress.FINAL_STATUSES``.
         history: one record per finished epoch (a partial epoch cut by stop/time limit is not recorded).
         best_epoch: 1-based epoch whose weights the model holds now, or None when no epoch finished
-            (or training diverged).
+            (a divergence in the first epoch included).
         seconds: wall-clock training time.
         message: one plain sentence about how training ended.
     """
@@ -349,7 +349,8 @@ def train(
     non-main thread; two trainings in two threads give the same results as each alone.
 
     The model ends up with the weights of the best finished epoch (lowest validation loss, or
-    training loss without validation) unless training diverged. Early stopping triggers after
+    training loss without validation), also when a later epoch diverged; a training that diverged before
+    its first epoch finished has no best epoch. Early stopping triggers after
     ``config.patience`` epochs without improvement (0 = off).
 
     Returns:
@@ -358,15 +359,15 @@ def train(
     started = time.monotonic()
     loop = _Loop(model, data, config, control)
     status = loop.run()
-    best_epoch = loop.best_epoch
-    if status == "diverged":
-        best_epoch = None
-    elif loop.best_weights is not None:
+    message = STATUS_MESSAGES[status]
+    if loop.best_weights is not None:  # also after a late divergence: the weights before it were finite
         model.set_weights(loop.best_weights)
+        if status == "diverged":
+            message = f"{message} The best weights before that, from epoch {loop.best_epoch}, are kept."
     return TrainOutcome(
         status=status,
         history=loop.history,
-        best_epoch=best_epoch,
+        best_epoch=loop.best_epoch,
         seconds=time.monotonic() - started,
-        message=STATUS_MESSAGES[status],
+        message=message,
     )

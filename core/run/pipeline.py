@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,19 +18,19 @@ from core.evaluation.baselines import Forecaster, mean_forecaster, naive_forecas
 from core.evaluation.classical import ClassicalFit, fit_classical, one_step_forecasts
 from core.evaluation.intervals import Calibration, calibrate, future_forecast, interval_coverage
 from core.evaluation.scoring import Evaluation, best_reference, evaluate_test
-from core.model.features import FeatureSpec, context_length, feature_matrix, to_scaled
-from core.model.network import build_model, predict_scaled
+from core.model.features import FeatureSpec, context_length
+from core.model.network import build_model
 from core.model.progress import TrainControl
 from core.model.recursive import recursive_scaled
-from core.model.scaling import Scaler
 from core.model.training import TrainOutcome, train
 from core.model.windows import WindowedData, prepare
+from core.run.portable import model_input, predict_next  # noqa: F401  (re-exported: they predict from a run)
 from core.run.results import ForecastRun
 from core.words import verdict
 
 __all__ = [
-    "resolve_season_length", "covariate_array", "run_forecast", "Fitted", "fit", "complete", "model_input",
-    "predict_next", "References", "classical_references", "run_backtest",
+    "resolve_season_length", "covariate_array", "run_forecast", "Fitted", "fit", "complete", "References",
+    "ReferenceSource", "STOPPED_CALIBRATION_ORIGINS", "classical_references", "run_backtest",
 ]
 
 
@@ -106,7 +108,7 @@ def run_forecast(
     control: TrainControl | None = None,
     covariates: pd.DataFrame | None = None,
     *,
-    classical: bool = True,
+    classical: bool | ReferenceSource = True,
 ) -> ForecastRun:
     """Train an LSTM on ``values`` and evaluate, calibrate and forecast with it.
 
@@ -119,7 +121,8 @@ def run_forecast(
         covariates: a frame indexed by date holding the columns named in ``config.covariates``
             (needed only when that is non-empty).
         classical: also score ETS and ARIMA on the test targets (``predictions`` columns ``ets``
-            and ``arima``); False leaves them out (quick runs, tests).
+            and ``arima``); False leaves them out (quick runs, tests); a :data:`ReferenceSource` gives
+            them from elsewhere (a training worker fits them in a task it can cancel).
 
     Returns:
         A ForecastRun; when training diverged or no epoch finished, ``model`` is None and
@@ -196,6 +199,31 @@ class References:
     fits: dict[str, ClassicalFit]
 
 
+#: Gives the ETS and ARIMA references when the run needs them, or None to leave them out (e.g. stopped meanwhile).
+ReferenceSource = Callable[[], "References | None"]
+
+
+#: Most recent calibration origins used when the run was stopped: quick intervals instead of the full calibration.
+STOPPED_CALIBRATION_ORIGINS = 100
+
+
+class _Stopped(Exception):
+    """The run was stopped during an optional stage (backtest, full calibration)."""
+
+
+class _StopGuard:
+    """A model whose predictions raise :class:`_Stopped` once ``stop_event`` is set, so a stage that predicts
+    step by step ends at its next step."""
+
+    def __init__(self, model: Any, stop_event: threading.Event) -> None:
+        self._model, self._stop_event = model, stop_event
+
+    def predict_on_batch(self, x: np.ndarray) -> Any:
+        if self._stop_event.is_set():
+            raise _Stopped
+        return self._model.predict_on_batch(x)
+
+
 def classical_references(values: np.ndarray, split: Any, season: int, budget_seconds: float = 30.0) -> References:
     """ETS and ARIMA one-step forecasts of the test targets, fitted on the values before the test span
     (``budget_seconds`` per model for choosing its variant)."""
@@ -221,13 +249,17 @@ def _lstm_forecaster(model: Any, data: WindowedData) -> Forecaster:
 
 
 def run_backtest(
-    model: Any, data: WindowedData, season: int, folds: int, horizon: int, fits: dict[str, ClassicalFit] | None
+    model: Any, data: WindowedData, season: int, folds: int, horizon: int, fits: dict[str, ClassicalFit] | None,
+    stop_event: threading.Event | None = None,
 ) -> tuple[BacktestResult | None, str]:
     """Rolling-origin evaluation over the test span: ``folds`` origins, ``horizon`` steps each.
 
     The LSTM was trained before the validation span and each fold's forecasts read only the values
     before its origin; ETS and ARIMA keep the parameters fitted before the test span and are only
     conditioned on the history. Folds are ``horizon`` apart, closer when the test span is short.
+
+    Args:
+        stop_event: when set, the backtest ends at the next forecast with the note "the run was stopped".
 
     Returns:
         (result, "") or (None, a plain note why there is no backtest).
@@ -240,29 +272,63 @@ def run_backtest(
         origins = rolling_origins(data.split.n, folds, horizon, data.split.test_start, step)
     except CoreError:
         return None, f"No backtest: {folds} start points of {horizon} steps do not fit in the test span."
+    stopped = "No backtest: the run was stopped."
+    stop_event = stop_event or threading.Event()
+    if stop_event.is_set():
+        return None, stopped
     forecasters: dict[str, Forecaster] = {
-        "lstm": _lstm_forecaster(model, data),
+        "lstm": _lstm_forecaster(_StopGuard(model, stop_event), data),
         "naive": naive_forecaster,
         "seasonal_naive": seasonal_naive_forecaster(season),
         "mean": mean_forecaster,
     }
     for name, fitted in (fits or {}).items():
-        forecasters[name] = (lambda f: lambda history, steps: f.forecast(history, len(history), steps))(fitted)
-    return backtest(data.values, origins, forecasters), ""
+        forecasters[name] = _classical_forecaster(fitted, stop_event)
+    try:
+        return backtest(data.values, origins, forecasters), ""
+    except _Stopped:
+        return None, stopped
+
+
+def _classical_forecaster(fitted: ClassicalFit, stop_event: threading.Event) -> Forecaster:
+    """ETS or ARIMA conditioned on ``history`` with its parameters kept; raises :class:`_Stopped` once stopped."""
+
+    def forecast(history: np.ndarray, steps: int) -> np.ndarray:
+        if stop_event.is_set():
+            raise _Stopped
+        return np.asarray(fitted.forecast(history, len(history), steps))
+
+    return forecast
+
+
+def _calibrated(model: Any, data: WindowedData, config: ForecastConfig, stop_event: threading.Event
+                ) -> tuple[Calibration, str]:
+    """The full calibration, or, once the run is stopped, a quick one on the most recent origins (with a note)."""
+    try:
+        return calibrate(_StopGuard(model, stop_event), data, config.horizon, config.interval_level), ""
+    except _Stopped:
+        quick = calibrate(model, data, config.horizon, config.interval_level, STOPPED_CALIBRATION_ORIGINS)
+        return quick, (f"Stopped: the intervals are calibrated on the last {quick.residual_count} "
+                       "calibration points only.")
 
 
 def complete(
     fitted: Fitted,
     values: pd.Series,
     control: TrainControl | None = None,
-    classical: References | bool = True,
+    classical: References | bool | ReferenceSource = True,
 ) -> ForecastRun:
     """Evaluate on the test span, calibrate the intervals, backtest and forecast (the second half of
     :func:`run_forecast`).
 
     Args:
-        classical: precomputed :func:`classical_references` of the same split; True computes them here;
-            False leaves ETS and ARIMA out.
+        classical: precomputed :func:`classical_references` of the same split, or a :data:`ReferenceSource`
+            for them; True computes them here; False leaves ETS and ARIMA out.
+
+    Once ``control.stop_event`` is set the run keeps what it has and ends quickly: ETS and ARIMA are left
+    out when not fitted yet, the backtest is skipped or ends at its next forecast, and the intervals
+    come from a quick calibration (:data:`STOPPED_CALIBRATION_ORIGINS`); the test-span evaluation and the
+    future forecast always run.
     """
     control = control or TrainControl()
     config, data, model, outcome = fitted.config, fitted.data, fitted.model, fitted.outcome
@@ -285,16 +351,20 @@ def complete(
         run.message = _unusable_message(outcome)
         return run
     _stage(control, "evaluating")
+    stop_event = control.stop_event
     if classical is True:
-        classical = classical_references(data.values, data.split, season)
+        classical = False if stop_event.is_set() else classical_references(data.values, data.split, season)
+    elif callable(classical):
+        classical = classical() or False
     references = classical if isinstance(classical, References) else None
     evaluation = evaluate_test(model, data, values.index, season, None if references is None else references.forecasts)
     run.baseline_labels = evaluation.labels
     backtest_note = ""
     if config.backtest_folds > 0:
         fits = None if references is None else references.fits
-        run.backtest, backtest_note = run_backtest(model, data, season, config.backtest_folds, config.horizon, fits)
-    calibration = calibrate(model, data, config.horizon, config.interval_level)
+        run.backtest, backtest_note = run_backtest(model, data, season, config.backtest_folds, config.horizon, fits,
+                                                   stop_event)
+    calibration, calibration_note = _calibrated(model, data, config, stop_event)
     coverage = interval_coverage(
         evaluation.predictions["actual"].to_numpy(),
         evaluation.predictions["lstm"].to_numpy(),
@@ -307,72 +377,7 @@ def complete(
     run.forecast = future_forecast(model, data, values.index, calibration.half_widths)
     run.interval_coverage = None if math.isnan(coverage) else coverage
     run.interval_half_widths = calibration.half_widths
-    run.message = _summary(outcome, evaluation, calibration, season) + (f" {backtest_note}" if backtest_note else "")
+    notes = "".join(f" {note}" for note in (backtest_note, calibration_note) if note)
+    run.message = _summary(outcome, evaluation, calibration, season) + notes
     run.recent = _recent(values, data)
     return run
-
-
-def _spec(run: ForecastRun) -> FeatureSpec:
-    if run.model is None or run.scaler is None:
-        raise DataError("This run has no trained model.")
-    if run.features is not None:
-        return run.features
-    return FeatureSpec(value_scaler=Scaler.from_dict(run.scaler))
-
-
-def _history_arrays(
-    run: ForecastRun, history: pd.Series, spec: FeatureSpec
-) -> tuple[np.ndarray, pd.DatetimeIndex, np.ndarray | None]:
-    """Scaled history values, their dates (with a frequency) and the covariates at those dates."""
-    window = run.config.window
-    numbers = pd.to_numeric(history, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    if len(numbers) < window or not np.isfinite(numbers[-window:]).all():
-        raise DataError(f"The model needs the last {window} finite values; got {len(numbers)}.")
-    index = pd.DatetimeIndex(history.index)
-    if index.freq is None:
-        try:
-            index = pd.DatetimeIndex(index, freq=run.frequency)
-        except ValueError as error:
-            raise DataError(f"The history's dates are not regular at the run's frequency {run.frequency}.") from error
-    cov = None
-    if spec.covariates:
-        if run.covariates is None:
-            raise DataError("This run has no covariate values.")
-        frame = run.covariates.reindex(index)
-        cov = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-        if not np.isfinite(cov[-window:]).all():
-            raise DataError("The covariates are unknown at some of these dates.")
-        cov = np.where(np.isfinite(cov), cov, 0.0)
-    return spec.value_scaler.transform(numbers), index, cov
-
-
-def model_input(run: ForecastRun, history: pd.Series) -> np.ndarray:
-    """The trained model's input for predicting the step right after ``history``.
-
-    Args:
-        run: a usable run.
-        history: dated values in original units ending just before the target, at the run's
-            frequency; at least ``run.config.window`` values, the last ``window`` of which must be
-            finite. The first value counts as the series start (inputs that would reach before it,
-            such as the value one season earlier, fall back exactly as in training); pass the whole
-            history or at least ``window + season`` values to avoid that.
-
-    Returns:
-        shape ``(1, window, n_features)`` float32 in the model's (scaled) input units; the feature
-        columns are ``run.features.names``.
-
-    Raises:
-        DataError: too few or non-finite values.
-    """
-    spec = _spec(run)
-    window = run.config.window
-    scaled, index, cov = _history_arrays(run, history, spec)
-    return feature_matrix(spec, scaled, index, cov)[-window:].astype(np.float32)[np.newaxis]
-
-
-def predict_next(run: ForecastRun, history: pd.Series) -> float:
-    """The run's one-step prediction for the step after ``history``, in original units."""
-    spec = _spec(run)
-    output = predict_scaled(run.model, model_input(run, history))
-    scaled, _, _ = _history_arrays(run, history, spec)
-    return float(spec.value_scaler.inverse(to_scaled(spec, output, scaled, np.array([len(scaled)])))[0])
