@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--budget-seconds", type=float, default=120.0, metavar="N",
         help="time budget of --auto in seconds (default 120)",
     )
+    forecast.add_argument(
+        "--ray", action="store_true",
+        help="train on Ray workers: an embedded local Ray, or the cluster RAY_ADDRESS names (used whenever "
+        "RAY_ADDRESS is set); --auto then tries candidates on every worker at once",
+    )
+    forecast.add_argument("--workers", type=int, metavar="N", help="Ray training workers (default: one per CPU)")
     return parser
 
 
@@ -140,7 +146,6 @@ def _command_forecast(args: argparse.Namespace) -> int:
     if args.auto:
         if not 1 <= args.budget_seconds <= 86400:
             raise CoreError(f"--budget-seconds {args.budget_seconds:g} is out of range: allowed 1..86400")
-        from core.run.auto import run_auto
 
         def progress(line: str) -> None:
             if not args.quiet and line.startswith("Auto mode"):
@@ -148,6 +153,11 @@ def _command_forecast(args: argparse.Namespace) -> int:
                 sys.stderr.flush()
 
         control.on_stage = progress
+    if args.ray or _on_a_cluster():
+        run = _run_on_ray(args, series.values, config, control, covariates)
+    elif args.auto:
+        from core.run.auto import run_auto
+
         run = run_auto(series.values, config, control, budget_seconds=args.budget_seconds, covariates=covariates)
     else:
         run = run_forecast(series.values, config, control, covariates)
@@ -172,6 +182,33 @@ def _command_forecast(args: argparse.Namespace) -> int:
         f"-> the LSTM {verdict} 'same as last step'. Outputs in {out}\n"
     )
     return 0
+
+
+def _on_a_cluster() -> bool:
+    from core.run.cluster import cluster_address
+
+    return cluster_address() is not None
+
+
+def _run_on_ray(args: argparse.Namespace, values: Any, config: Any, control: Any, covariates: Any) -> Any:
+    """The forecast (or auto-mode search) on Ray training workers; the connection ends with it."""
+    from core.run import cluster
+    from core.run.pool import WorkerPool
+    from core.run.portable import Plan
+
+    if args.workers is not None and not 1 <= args.workers <= 1024:
+        raise CoreError(f"--workers {args.workers} is out of range: allowed 1..1024")
+    plan = Plan("auto" if args.auto else "plain", budget_seconds=args.budget_seconds, covariates=covariates)
+    pool = WorkerPool(args.workers, background=False)
+    try:
+        info = pool.info
+        where = "an embedded local Ray" if info is None or info.embedded else f"the Ray cluster at {info.address}"
+        nodes = "" if info is None else f", {info.nodes} node(s), {info.cpus:g} CPU(s)"
+        sys.stderr.write(f"training on {where}{nodes}: {pool.slots} worker(s) {', '.join(pool.workers())}\n")
+        return pool.run(values, config, control, plan)
+    finally:
+        pool.close()
+        cluster.disconnect()
 
 
 def _write_json(path: Path, document: Any) -> None:

@@ -144,10 +144,12 @@ def _apply_gradients(optimizer: keras.optimizers.Optimizer, gradients: list[tf.T
 class _Compiled:
     """The compiled functions of one training: a chunk of optimizer steps, and validation errors.
 
-    ``steps(a, b, start, stop)`` runs batches ``start..stop-1`` of one epoch and returns the sum over
-    those batches of (batch mean loss × batch targets). Per window (``twin`` None): ``a`` is the
-    epoch's row order (:func:`batch_order`) and ``b`` is unused; every position (``twin`` given): ``a``
-    and ``b`` are :func:`position_plan`'s ``starts`` and ``first``, ``batch_size`` windows per batch.
+    ``steps(a, b, start, stop)`` runs batches ``start..stop-1`` of one epoch and returns, per batch,
+    (batch mean loss × batch targets), shape ``(stop - start,)``: the epoch's loss is their exact sum
+    (``math.fsum``), so it does not depend on where the adaptive chunks happened to split the epoch. Per
+    window (``twin`` None): ``a`` is the epoch's row order (:func:`batch_order`) and ``b`` is unused;
+    every position (``twin`` given): ``a`` and ``b`` are :func:`position_plan`'s ``starts`` and
+    ``first``, ``batch_size`` windows per batch.
     Batches are gathered from the training arrays inside the graph, so no Python runs between
     optimizer steps; every-position training gathers its windows from the input sequence (the windows
     are consecutive slides of it), so it holds ``window`` times less than the windows in memory.
@@ -194,14 +196,14 @@ class _Compiled:
 
         @tf.function(input_signature=signature, jit_compile=False)
         def steps(a: tf.Tensor, b: tf.Tensor, start: tf.Tensor, stop: tf.Tensor) -> tf.Tensor:
-            total = tf.constant(0.0, tf.float32)
+            losses = tf.TensorArray(tf.float32, size=stop - start)
             for batch in tf.range(start, stop):
                 with tf.GradientTape() as tape:
                     rows = slice(batch * size, (batch + 1) * size)
                     loss, count = batch_loss(a[rows], b[rows])
                 _apply_gradients(optimizer, tape.gradient(loss, variables), variables)
-                total += loss * count
-            return total
+                losses = losses.write(batch - start, loss * count)
+            return losses.stack()
 
         @tf.function(
             input_signature=[
@@ -272,33 +274,37 @@ class _Loop:
         starts, first = position_plan(self.rng, n, self.window)
         return tf.constant(starts), tf.constant(first), math.ceil(len(starts) / self.size)
 
-    def _run_chunk(self, a: tf.Tensor, b: tf.Tensor, start: int, stop: int) -> float:
+    def _run_chunk(self, a: tf.Tensor, b: tf.Tensor, start: int, stop: int) -> list[float]:
+        """Batches ``start..stop-1``; their (batch mean loss × batch targets)."""
         began = time.perf_counter()
-        total = float(self.compiled.steps(a, b, tf.constant(start, tf.int32), tf.constant(stop, tf.int32)))
+        losses = self.compiled.steps(a, b, tf.constant(start, tf.int32), tf.constant(stop, tf.int32))
+        values = np.asarray(losses, dtype=np.float64).tolist()
         seconds = time.perf_counter() - began
         self.calls += 1
         if self.calls > 1:  # the first call includes tracing
             per_batch = seconds / (stop - start)
             self.chunk = max(1, min(4096, int(CHUNK_SECONDS / max(per_batch, 1e-6))))
-        return total
+        return values
 
     def _epoch(self, epoch: int) -> tuple[str | None, float]:
         """Train one epoch; returns (interrupting status or None, target-weighted mean batch loss)."""
         n = len(self.data.y_train)
         a, b, batches = self._plan()
-        total, done = 0.0, 0
+        losses: list[float] = []
+        done = 0
         while done < batches:
             stop = min(batches, done + self.chunk)
-            total += self._run_chunk(a, b, done, stop)
+            chunk = self._run_chunk(a, b, done, stop)
+            losses += chunk
             done = stop
-            if not math.isfinite(total):
-                return "diverged", total
+            if not all(map(math.isfinite, chunk)):
+                return "diverged", math.nan
             if self.control.on_batch is not None:
                 self.control.on_batch(epoch, done, batches)
             status = self._interrupt()
             if status is not None:
-                return status, total / n
-        return None, total / n
+                return status, math.fsum(losses) / n
+        return None, math.fsum(losses) / n
 
     def _finish_epoch(self, epoch: int, loss: float, started: float) -> str | None:
         val_loss, val_mae = _validation_errors(self.compiled, self.data)

@@ -305,12 +305,12 @@ class Lanes:
         self._reclaimed: dict[str, threading.Event] = {}
         self._closed = False
 
-    def add(self, lane: Lane) -> bool:
-        """Offer another lane; False when the search is over (the caller keeps the lane)."""
+    def add(self, lane: Lane, first: bool = False) -> bool:
+        """Offer another lane (``first``: tried before the others); False when the search is over."""
         with self._lock:
             if self._closed:
                 return False
-            self._lanes.append(lane)
+            self._lanes.insert(0 if first else len(self._lanes), lane)
             return True
 
     def reclaim(self, worker: str) -> threading.Event:
@@ -527,7 +527,7 @@ def run_auto(
     lanes = lanes or Lanes()
     if lanes.current():
         own.threaded()
-    lanes.add(own)
+    lanes.add(own, first=True)  # candidate 1 (the given settings) and the winner's completion stay here
     try:
         found = _Search(configs, lanes, control, _Budget(started, float(budget_seconds), reserve), progress).run()
     finally:

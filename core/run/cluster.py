@@ -7,6 +7,10 @@ the web server included, starves them) and can import the project (its root is p
 With ``RAY_ADDRESS`` set, the app and the CLI use that cluster; Ray itself reads its token variables
 (``RAY_AUTH_MODE``, ``RAY_AUTH_TOKEN``) from the environment, and every node needs the project at the same path
 (``docs/scale-out.md``). Nothing here imports TensorFlow.
+
+``ray.init`` runs in a keeper thread that lives until :func:`disconnect`: Ray's processes are started with
+``PR_SET_PDEATHSIG``, which the kernel fires when the *thread* that started them ends, so an embedded Ray
+started from a short-lived thread (a Streamlit script run) was killed seconds later.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ray
 
@@ -33,6 +38,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _lock = threading.Lock()
 _own_temp_dir: Path | None = None
 _info: ClusterInfo | None = None
+_release = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,28 @@ def _runtime_env() -> dict[str, dict[str, str]]:
     paths = [str(PROJECT_ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     return {"env_vars": {"PYTHONPATH": os.pathsep.join(dict.fromkeys(paths)),
                          "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}}
+
+
+def _init_in_keeper(**options: Any) -> Any:
+    """``ray.init(**options)`` in a daemon thread that then waits for :func:`disconnect`; its context."""
+    outcome: dict[str, Any] = {}
+    started = threading.Event()
+    _release.clear()
+
+    def keep() -> None:
+        try:
+            outcome["context"] = ray.init(**options)
+        except BaseException as error:  # handed to the caller below
+            outcome["error"] = error
+        started.set()
+        if "context" in outcome:
+            _release.wait()
+
+    threading.Thread(target=keep, name="lstm-ray-keeper", daemon=True).start()
+    started.wait()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["context"]
 
 
 def connected() -> ClusterInfo | None:
@@ -102,12 +130,12 @@ def connect(cpus: int | None = None, temp_dir: str | Path | None = None) -> Clus
                 else:
                     root = Path(temp_dir)
                     root.mkdir(parents=True, exist_ok=True)
-                context = ray.init(address="local", include_dashboard=False, num_cpus=cpus or os.cpu_count() or 1,
-                                   _temp_dir=str(root), log_to_driver=False, runtime_env=_runtime_env(),
-                                   configure_logging=False)
+                context = _init_in_keeper(
+                    address="local", include_dashboard=False, num_cpus=cpus or os.cpu_count() or 1,
+                    _temp_dir=str(root), log_to_driver=False, runtime_env=_runtime_env(), configure_logging=False)
             else:
-                context = ray.init(address=address, log_to_driver=False, runtime_env=_runtime_env(),
-                                   configure_logging=False)
+                context = _init_in_keeper(address=address, log_to_driver=False, runtime_env=_runtime_env(),
+                                          configure_logging=False)
         except Exception as error:  # Ray raises ConnectionError, RuntimeError, ValueError, ... for the same thing
             where = f"the Ray cluster at {address}" if address else "a local Ray"
             hint = " (check RAY_ADDRESS and the cluster's token: RAY_AUTH_TOKEN)" if address else ""
@@ -128,6 +156,7 @@ def disconnect() -> None:
     with _lock:
         if ray.is_initialized():
             ray.shutdown()
+        _release.set()
         _info = None
         if _own_temp_dir is not None:
             shutil.rmtree(_own_temp_dir, ignore_errors=True)

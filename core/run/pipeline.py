@@ -13,7 +13,7 @@ import pandas as pd
 
 from core.config import ForecastConfig, check_length, season_length_for
 from core.errors import CoreError, DataError
-from core.evaluation.backtest import BacktestResult, backtest, rolling_origins
+from core.evaluation.backtest import BacktestResult, Fold, backtest, rolling_origins
 from core.evaluation.baselines import Forecaster, mean_forecaster, naive_forecaster, seasonal_naive_forecaster
 from core.evaluation.classical import ClassicalFit, fit_classical, one_step_forecasts
 from core.evaluation.intervals import Calibration, calibrate, future_forecast, interval_coverage
@@ -30,7 +30,7 @@ from core.words import verdict
 
 __all__ = [
     "resolve_season_length", "covariate_array", "run_forecast", "Fitted", "fit", "complete", "References",
-    "ReferenceSource", "STOPPED_CALIBRATION_ORIGINS", "classical_references", "run_backtest",
+    "ReferenceSource", "STOPPED_CALIBRATION_ORIGINS", "classical_references", "backtest_folds", "run_backtest",
 ]
 
 
@@ -196,7 +196,7 @@ class References:
     """ETS and ARIMA fitted on the values before the test span, and their one-step test forecasts."""
 
     forecasts: dict[str, Any]  # {"ets": ClassicalForecast, "arima": ...}
-    fits: dict[str, ClassicalFit]
+    fits: dict[str, ClassicalFit]  # or anything with ClassicalFit.forecast (a worker's precomputed paths)
 
 
 #: Gives the ETS and ARIMA references when the run needs them, or None to leave them out (e.g. stopped meanwhile).
@@ -248,6 +248,19 @@ def _lstm_forecaster(model: Any, data: WindowedData) -> Forecaster:
     return forecast
 
 
+def backtest_folds(split: Any, folds: int, horizon: int) -> tuple[list[Fold] | None, str]:
+    """The backtest's folds over the test span of ``split`` (``horizon`` apart, closer when the test span is
+    short), or (None, a plain note why there are none)."""
+    n_test = len(split.test_targets)
+    if n_test < horizon:
+        return None, f"No backtest: the test span ({n_test} steps) is shorter than the horizon ({horizon})."
+    step = horizon if folds * horizon <= n_test or folds == 1 else max(1, (n_test - horizon) // (folds - 1))
+    try:
+        return rolling_origins(split.n, folds, horizon, split.test_start, step), ""
+    except CoreError:
+        return None, f"No backtest: {folds} start points of {horizon} steps do not fit in the test span."
+
+
 def run_backtest(
     model: Any, data: WindowedData, season: int, folds: int, horizon: int, fits: dict[str, ClassicalFit] | None,
     stop_event: threading.Event | None = None,
@@ -264,14 +277,9 @@ def run_backtest(
     Returns:
         (result, "") or (None, a plain note why there is no backtest).
     """
-    n_test = len(data.split.test_targets)
-    if n_test < horizon:
-        return None, f"No backtest: the test span ({n_test} steps) is shorter than the horizon ({horizon})."
-    step = horizon if folds * horizon <= n_test or folds == 1 else max(1, (n_test - horizon) // (folds - 1))
-    try:
-        origins = rolling_origins(data.split.n, folds, horizon, data.split.test_start, step)
-    except CoreError:
-        return None, f"No backtest: {folds} start points of {horizon} steps do not fit in the test span."
+    origins, note = backtest_folds(data.split, folds, horizon)
+    if origins is None:
+        return None, note
     stopped = "No backtest: the run was stopped."
     stop_event = stop_event or threading.Event()
     if stop_event.is_set():

@@ -238,6 +238,12 @@ class WorkerPool:
             slots = list(self._slots)
         return [slot.worker() for slot in slots]
 
+    def busy(self) -> list[str]:
+        """``host:pid`` of the workers running a job now (not those lent to a search)."""
+        with self._cond:
+            slots = [slot for slot in self._slots if slot.state == "busy"]
+        return [slot.worker() for slot in slots]
+
     def memory_mb(self) -> list[float]:
         """Resident memory of every worker process, MB."""
         self.wait_ready()

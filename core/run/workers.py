@@ -18,6 +18,7 @@ a task whose owner (this worker) dies is killed by Ray too.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections.abc import Callable
@@ -41,8 +42,8 @@ if TYPE_CHECKING:
     from core.run.pipeline import References
 
 __all__ = [
-    "WORKER_LOST", "RECLAIMED", "configure_tensorflow", "fit_references", "Progress", "TaskReferences", "ActorLane",
-    "TrainingWorker", "process_rss_mb",
+    "WORKER_LOST", "RECLAIMED", "configure_tensorflow", "fit_references", "PrecomputedFit", "Progress",
+    "TaskReferences", "ActorLane", "TrainingWorker", "process_rss_mb",
 ]
 
 
@@ -82,17 +83,39 @@ def process_rss_mb() -> float:
     return float("nan")
 
 
-def fit_references(values: np.ndarray, split: Split, season: int, budget_seconds: float) -> tuple[Any, Any]:
-    """The body of the references task: ETS and ARIMA fitted before the test span, and their one-step test
-    forecasts; returns ``(forecasts, fits)`` for ``core.run.pipeline.References``."""
+def fit_references(values: np.ndarray, split: Split, season: int, budget_seconds: float, origins: list[int],
+                   horizon: int) -> tuple[dict[str, Any], dict[str, dict[int, np.ndarray]]]:
+    """The body of the references task: ETS and ARIMA fitted before the test span, their one-step test
+    forecasts, and their ``horizon``-step forecasts from each backtest origin.
+
+    The statsmodels results stay in the task's process (read back from Ray's object store their arrays
+    are read-only, which statsmodels refuses); what comes back is arrays.
+
+    Returns:
+        ``(forecasts, paths)``: ``{"ets": ClassicalForecast, ...}`` and ``{"ets": {origin: (horizon,)}, ...}``.
+    """
     from core.evaluation.classical import fit_classical, one_step_forecasts  # statsmodels, in the task's process
 
     targets = split.test_targets
     fits = fit_classical(values, targets.start, season, time_budget_seconds=budget_seconds)
-    return one_step_forecasts(values, targets.start, targets, season, fits=fits), fits
+    forecasts = one_step_forecasts(values, targets.start, targets, season, fits=fits)
+    paths = {name: {origin: fit.forecast(values, origin, horizon) for origin in origins} for name, fit in fits.items()}
+    return forecasts, paths
 
 
 _references_task = ray.remote(num_cpus=0, max_retries=0)(fit_references)
+
+
+@dataclass(frozen=True)
+class PrecomputedFit:
+    """A ``ClassicalFit`` stand-in for the backtest: the forecasts the references task made from each origin."""
+
+    paths: dict[int, np.ndarray]
+
+    def forecast(self, values: np.ndarray, origin: int, steps: int) -> np.ndarray:
+        """The forecast from ``origin`` (``values`` are the same series the task saw)."""
+        del values
+        return np.array(self.paths[origin][:steps], dtype=np.float64)
 
 
 class TaskReferences:
@@ -104,11 +127,15 @@ class TaskReferences:
 
     def __init__(self, values: pd.Series, config: ForecastConfig, stop_event: threading.Event,
                  budget_seconds: float = 30.0) -> None:
+        from core.run.pipeline import backtest_folds
+
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         split = split_series(len(numbers), config.window, config.validation_fraction, config.test_fraction)
         season = config.season_length or season_length_for(str(values.index.freqstr))
+        folds, _ = backtest_folds(split, config.backtest_folds, config.horizon) if config.backtest_folds else (None, "")
+        origins = [fold.origin for fold in folds or []]
         self._stop_event = stop_event
-        self._ref = _references_task.remote(numbers, split, season, budget_seconds)
+        self._ref = _references_task.remote(numbers, split, season, budget_seconds, origins, config.horizon)
         self._result: References | None = None
         self._done = False
 
@@ -121,8 +148,11 @@ class TaskReferences:
             if self._stop_event.is_set():
                 self.cancel()
                 return None
-        forecasts, fits = ray.get(self._ref)
-        self._result, self._done = References(forecasts, fits), True
+        forecasts, paths = ray.get(self._ref)
+        forecasts = {name: dataclasses.replace(forecast, predictions=np.array(forecast.predictions))
+                     for name, forecast in forecasts.items()}  # writable copies of the store's read-only arrays
+        fits = {name: PrecomputedFit(made) for name, made in paths.items()}
+        self._result, self._done = References(forecasts, fits), True  # type: ignore[arg-type]
         return self._result
 
     def cancel(self) -> None:
