@@ -72,6 +72,11 @@ _MIN_CANDIDATES = 3
 MIN_GAIN = 0.02
 
 
+#: After a Stop, the search waits this long for its running candidates (their best epochs count); later ones
+#: are left to end by themselves, unless nothing has finished yet.
+_STOP_GRACE_SECONDS = 0.5
+
+
 #: Clock (a module attribute so tests can move time forward).
 _clock = time.monotonic
 
@@ -290,8 +295,9 @@ class LocalLane:
         """Nothing to do: the candidate reads the search's own stop event."""
 
     def close(self) -> None:
+        """No more candidates; one still running after a Stop ends by itself (it reads the same stop event)."""
         if self._thread is not None:
-            self._thread.shutdown(wait=True)
+            self._thread.shutdown(wait=False)
 
 
 class Lanes:
@@ -445,11 +451,18 @@ class _Search:
                 kept.fitted, kept.weights = None, None
 
     def run(self) -> dict[int, Candidate]:
+        """Candidates found, by number. After a Stop it waits :data:`_STOP_GRACE_SECONDS` for the running ones
+        (longer while nothing is found); those still running then are left behind (they end by themselves)."""
+        given_up: float | None = None
         while True:
             self._launch()
             if not self.running:
                 return self.found
-            done, _ = wait(list(self.running), timeout=0.1, return_when=FIRST_COMPLETED)
+            if self.control.stop_event.is_set():
+                given_up = given_up or _clock() + _STOP_GRACE_SECONDS
+                if _clock() >= given_up and self.found:
+                    return self.found
+            done, _ = wait(list(self.running), timeout=0.05, return_when=FIRST_COMPLETED)
             self._tell_stop()
             for future in done:
                 self._collect(future)

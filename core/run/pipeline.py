@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from core.model.network import build_model
 from core.model.progress import TrainControl
 from core.model.recursive import recursive_scaled
 from core.model.training import TrainOutcome, train
+from core.model.weights import NetworkWeights
 from core.model.windows import WindowedData, prepare
 from core.run.portable import model_input, predict_next  # noqa: F401  (re-exported: they predict from a run)
 from core.run.results import ForecastRun
@@ -126,13 +128,18 @@ def run_forecast(
 
     Returns:
         A ForecastRun; when training diverged or no epoch finished, ``model`` is None and
-        ``message`` says why.
+        ``message`` says why. A training that reached its time limit is completed the quick way, as
+        after a Stop (see :func:`complete`).
 
     Raises:
         DataError: the series is too short for ``config`` or not regular/finite.
     """
     control = control or TrainControl()
     fitted = fit(values, config, control, covariates)
+    if fitted.outcome.status == "time_limit":  # the limit covers the work after training too: end it quickly
+        halted = dataclasses.replace(control, stop_event=threading.Event())
+        halted.stop_event.set()
+        return complete(fitted, values, halted, classical)
     return complete(fitted, values, control, classical)
 
 
@@ -209,6 +216,22 @@ STOPPED_CALIBRATION_ORIGINS = 100
 
 class _Stopped(Exception):
     """The run was stopped during an optional stage (backtest, full calibration)."""
+
+
+class _Quick:
+    """A model that predicts with Keras until ``stop_event`` is set and with its numpy ``NetworkWeights`` after:
+    once stopped, a Keras predict function traced for a new batch shape would cost more than the whole rest."""
+
+    def __init__(self, model: Any, stop_event: threading.Event) -> None:
+        self._model, self._stop_event = model, stop_event
+        self._numpy: NetworkWeights | None = None
+
+    def predict_on_batch(self, x: np.ndarray) -> Any:
+        if not self._stop_event.is_set() or isinstance(self._model, NetworkWeights):
+            return self._model.predict_on_batch(x)
+        if self._numpy is None:
+            self._numpy = NetworkWeights.from_keras(self._model, keep_file=False)
+        return self._numpy.predict_on_batch(x)
 
 
 class _StopGuard:
@@ -316,7 +339,7 @@ def _calibrated(model: Any, data: WindowedData, config: ForecastConfig, stop_eve
         return calibrate(_StopGuard(model, stop_event), data, config.horizon, config.interval_level), ""
     except _Stopped:
         quick = calibrate(model, data, config.horizon, config.interval_level, STOPPED_CALIBRATION_ORIGINS)
-        return quick, (f"Stopped: the intervals are calibrated on the last {quick.residual_count} "
+        return quick, (f"Cut short: the intervals are calibrated on the last {quick.residual_count} "
                        "calibration points only.")
 
 
@@ -336,7 +359,7 @@ def complete(
     Once ``control.stop_event`` is set the run keeps what it has and ends quickly: ETS and ARIMA are left
     out when not fitted yet, the backtest is skipped or ends at its next forecast, and the intervals
     come from a quick calibration (:data:`STOPPED_CALIBRATION_ORIGINS`); the test-span evaluation and the
-    future forecast always run.
+    future forecast always run (after the Stop with the numpy forward pass of ``NetworkWeights``).
     """
     control = control or TrainControl()
     config, data, model, outcome = fitted.config, fitted.data, fitted.model, fitted.outcome
@@ -365,14 +388,15 @@ def complete(
     elif callable(classical):
         classical = classical() or False
     references = classical if isinstance(classical, References) else None
-    evaluation = evaluate_test(model, data, values.index, season, None if references is None else references.forecasts)
+    quick = _Quick(model, stop_event)
+    evaluation = evaluate_test(quick, data, values.index, season, None if references is None else references.forecasts)
     run.baseline_labels = evaluation.labels
     backtest_note = ""
     if config.backtest_folds > 0:
         fits = None if references is None else references.fits
         run.backtest, backtest_note = run_backtest(model, data, season, config.backtest_folds, config.horizon, fits,
                                                    stop_event)
-    calibration, calibration_note = _calibrated(model, data, config, stop_event)
+    calibration, calibration_note = _calibrated(quick, data, config, stop_event)
     coverage = interval_coverage(
         evaluation.predictions["actual"].to_numpy(),
         evaluation.predictions["lstm"].to_numpy(),
@@ -382,7 +406,7 @@ def complete(
     run.model = model
     run.predictions = evaluation.predictions
     run.metrics = evaluation.metrics
-    run.forecast = future_forecast(model, data, values.index, calibration.half_widths)
+    run.forecast = future_forecast(quick, data, values.index, calibration.half_widths)
     run.interval_coverage = None if math.isnan(coverage) else coverage
     run.interval_half_widths = calibration.half_widths
     notes = "".join(f" {note}" for note in (backtest_note, calibration_note) if note)

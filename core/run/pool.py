@@ -41,12 +41,17 @@ __all__ = ["POLL_SECONDS", "Work", "Backend", "InProcess", "WorkerPool"]
 logger = logging.getLogger(__name__)
 
 
-#: How often the monitor asks a worker for progress (and passes Stop on); a call costs a few milliseconds.
+#: How often the monitor asks a worker for progress; a call costs a few milliseconds.
 POLL_SECONDS = 0.2
 
 
-#: Extra seconds a job may run past its time limit (its post-training work) before the monitor stops it.
-_TIME_LIMIT_GRACE = 5.0
+#: How often the monitor looks for the run's end and a Stop to pass on (a wait on Ray, no work).
+_TICK_SECONDS = 0.05
+
+
+#: Extra seconds a job may run past its time limit before the monitor stops it (a training that reaches its
+#: limit ends the work after it quickly by itself; this is the backstop).
+_TIME_LIMIT_GRACE = 2.0
 
 
 #: A job's work: a ``Plan`` (what the app sends), a runner (sent to a worker by reference), or None (the default).
@@ -148,8 +153,8 @@ class _Slot:
 
 def _limit(config: ForecastConfig, work: Work) -> float:
     """Seconds after which the monitor stops a job that is still running."""
-    if isinstance(work, Plan) and work.kind == "auto":
-        return work.budget_seconds + _TIME_LIMIT_GRACE
+    if isinstance(work, Plan) and work.kind == "auto":  # the budget includes the winner's evaluation
+        return work.budget_seconds + max(10.0, 0.25 * work.budget_seconds)
     trainings = 3 if isinstance(work, Plan) and work.kind == "spread" else 1
     return trainings * config.time_limit_seconds + _TIME_LIMIT_GRACE
 
@@ -351,9 +356,15 @@ class WorkerPool:
 
     def _follow(self, slot: _Slot, key: str, ref: Any, control: TrainControl, deadline: float) -> ForecastRun:
         """The monitor: forward progress and Stop until the run is back."""
-        cursor, epoch, stopped = 0, 0, False
+        cursor, epoch, stopped, polled = 0, 0, False, 0.0
         while True:
-            ready, _ = ray.wait([ref], timeout=POLL_SECONDS)
+            ready, _ = ray.wait([ref], timeout=_TICK_SECONDS)
+            if not ready and not stopped and (control.stop_event.is_set() or time.monotonic() > deadline):
+                slot.actor.stop.remote(key)
+                stopped = True
+            if not ready and time.monotonic() - polled < POLL_SECONDS:
+                continue
+            polled = time.monotonic()
             events, (batch, batches) = ray.get(slot.actor.progress.remote(key, cursor))
             cursor += len(events)
             for kind, value in events:
@@ -368,9 +379,6 @@ class WorkerPool:
             if ready:
                 run: ForecastRun = ray.get(ref)
                 return run
-            if not stopped and (control.stop_event.is_set() or time.monotonic() > deadline):
-                slot.actor.stop.remote(key)
-                stopped = True
 
     def run_many(self, items: Sequence[tuple[pd.Series, ForecastConfig]], work: Work = None, *,
                  on_done: Callable[[int, ForecastRun | CoreError], None] | None = None,

@@ -240,6 +240,15 @@ class ActorLane:
             self._handle.stop.remote(self._key)
 
 
+def _warm_up(run_forecast: Callable[..., ForecastRun]) -> None:
+    """One tiny training, evaluation and forecast: TensorFlow's first graph in a process costs seconds more than
+    any later one, so a job's first epoch would otherwise pay it (and an auto-mode candidate miss its limit)."""
+    from core.data.datasets import synthetic_series
+
+    tiny = ForecastConfig(window=6, horizon=2, units=4, epochs=1, batch_size=16, patience=0, backtest_folds=0)
+    run_forecast(synthetic_series(90, "D", seed=0, period=7), tiny, classical=False)
+
+
 class TrainingWorker:
     """The worker's body; ``ray.remote(max_concurrency=...)`` makes it a threaded actor (``core.run.pool``).
 
@@ -253,6 +262,7 @@ class TrainingWorker:
         from core.run import auto, runners  # TensorFlow and Keras are imported here, once per worker
 
         self._auto, self._runners = auto, runners
+        _warm_up(runners.run_forecast)
         self._lock = threading.Lock()
         self._jobs: dict[str, Progress] = {}
         self._revoked: list[str] = []

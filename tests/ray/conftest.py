@@ -39,7 +39,7 @@ def series(n: int = 300, seed: int = 0) -> pd.Series:
 
 def long_config(**changes: object) -> ForecastConfig:
     """TINY with many epochs, for trainings that a test stops."""
-    return ForecastConfig(**{**TINY.to_dict(), "epochs": 3000, **changes})  # type: ignore[arg-type]
+    return ForecastConfig(**{**TINY.to_dict(), "epochs": 2000, **changes})  # type: ignore[arg-type]
 
 
 def live_processes(marker: str) -> list[str]:

@@ -70,7 +70,7 @@ def test_stop_ends_all_of_the_run_within_a_second_and_keeps_the_best_weights(idl
     assert snapshot.state == "stopped" and snapshot.run is not None and snapshot.run.usable
     run = snapshot.run
     assert isinstance(run.model, NetworkWeights) and finite(run.forecast["forecast"])
-    assert list(snapshot.history) == run.history and 3 <= len(run.history) < 3000
+    assert list(snapshot.history) == run.history and 3 <= len(run.history) < 2000
     best = min(run.history, key=lambda r: r.val_loss)
     assert snapshot.best_epoch == run.best_epoch == best.epoch
     assert "the run was stopped" in run.message  # the backtest did not run on after the Stop
@@ -129,7 +129,7 @@ def test_an_error_in_the_worker_reaches_the_job_as_its_own_message(idle_pool: Wo
     job = manager.submit("short", series(12), TINY, plan=Plan("plain"))
     wait_until(lambda: job.snapshot().done, 120, "the job to end")
     snapshot = job.snapshot()
-    assert snapshot.state == "failed" and "too short" in snapshot.message.lower(), snapshot.message
+    assert snapshot.state == "failed" and "too few to train" in snapshot.message, snapshot.message
     assert manager.shutdown(10)
 
 

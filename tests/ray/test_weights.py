@@ -80,5 +80,6 @@ def test_a_model_the_numpy_pass_does_not_mirror_is_refused() -> None:
 
     with pytest.raises(DataError, match="non-default activations"):
         NetworkWeights.from_keras(model)
+    network = NetworkWeights.from_keras(build_model(dataclasses.replace(TINY, window=4)))
     with pytest.raises(ValueError, match="expected windows of shape"):
-        NetworkWeights.from_keras(build_model(dataclasses.replace(TINY, window=4))).predict_on_batch(np.zeros((2, 5, 1)))
+        network.predict_on_batch(np.zeros((2, 5, 1)))
