@@ -15,6 +15,7 @@ started from a short-lived thread (a Streamlit script run) was killed seconds la
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -147,6 +148,7 @@ def connect(cpus: int | None = None, temp_dir: str | Path | None = None) -> Clus
             cpus=float(ray.cluster_resources().get("CPU", 0.0)), nodes=len(nodes),
             temp_dir=root, seconds=time.monotonic() - started,
         )
+        atexit.register(disconnect)  # a process that ends without disconnecting leaves no temp dir behind
         return _info
 
 
