@@ -58,6 +58,10 @@ class TrainOutcome:
             (a divergence in the first epoch included).
         seconds: wall-clock training time.
         message: one plain sentence about how training ended.
+        predict: the trained model's outputs ``(k, 1)`` for windows ``(k, window, n_features)``, through a
+            function traced during the first epoch, so predicting after training (also right after a Stop)
+            traces nothing; None when no epoch finished. It lives in this process only: drop it before
+            sending the outcome elsewhere.
     """
 
     status: str
@@ -65,6 +69,7 @@ class TrainOutcome:
     best_epoch: int | None = None
     seconds: float = 0.0
     message: str = ""
+    predict: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False, compare=False)
 
 
 def batch_order(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -216,8 +221,18 @@ class _Compiled:
             difference = tf.reshape(model(xv, training=False), [-1]) - yv
             return tf.reduce_sum(tf.square(difference)), tf.reduce_sum(tf.abs(difference))
 
+        @tf.function(input_signature=[tf.TensorSpec([None, *data.x_train.shape[1:]], tf.float32)], jit_compile=False)
+        def outputs(xv: tf.Tensor) -> tf.Tensor:
+            return model(xv, training=False)
+
         self.steps: Callable[[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor], tf.Tensor] = steps
         self.errors: Callable[[tf.Tensor, tf.Tensor], tuple[tf.Tensor, tf.Tensor]] = errors
+        self.outputs: Callable[[tf.Tensor], tf.Tensor] = outputs
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The model's outputs for windows ``x`` ``(k, window, n_features)``, shape ``(k, 1)``, through one
+        function traced for any ``k`` (Keras' own predict traces again for each new batch shape)."""
+        return np.asarray(self.outputs(tf.constant(np.asarray(x, dtype=np.float32))))
 
 
 def _validation_errors(compiled: _Compiled, data: WindowedData) -> tuple[float | None, float | None]:
@@ -314,6 +329,8 @@ class _Loop:
             epoch=epoch, loss=loss, val_loss=val_loss, seconds=time.monotonic() - started, val_mae=val_mae
         )
         self.history.append(record)
+        if epoch == 1:  # trace the predictor now, while training, not when the results are wanted
+            self.compiled.predict(self.data.x_train[:1])
         if self.control.on_epoch is not None:
             self.control.on_epoch(record)
         if self.control.after_epoch is not None:
@@ -376,4 +393,5 @@ def train(
         best_epoch=loop.best_epoch,
         seconds=time.monotonic() - started,
         message=message,
+        predict=None if loop.best_weights is None else loop.compiled.predict,
     )

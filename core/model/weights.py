@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from core.errors import DataError
 
@@ -153,8 +154,9 @@ class NetworkWeights:
             inputs = inputs[:, :, np.newaxis]
         if inputs.ndim != 3 or inputs.shape[1:] != (self.window, self.n_features):
             raise ValueError(f"expected windows of shape (k, {self.window}, {self.n_features}), got {inputs.shape}")
-        hidden = self.hidden_sequence(inputs, self.layers)[:, -1]  # (k, units): the last position
-        return hidden @ self.head_kernel + self.head_bias
+        with threadpool_limits(limits=1, user_api="blas"):  # tiny matrices: BLAS threads only contend
+            hidden = self.hidden_sequence(inputs, self.layers)[:, -1]  # (k, units): the last position
+            return hidden @ self.head_kernel + self.head_bias
 
     def save(self, path: str | Path) -> None:
         """Write the model's ``.keras`` file to ``path`` (as ``keras.Model.save`` does).

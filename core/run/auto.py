@@ -243,7 +243,8 @@ def fit_candidate(values: pd.Series, base: ForecastConfig, number: int, config: 
     baselines = _validation_baselines(fitted) if number == 1 else {}
     if keep:
         return Candidate(result, fitted.outcome, baselines, fitted=replace(fitted, config=config))
-    return Candidate(result, fitted.outcome, baselines, weights=list(fitted.model.get_weights()))
+    outcome = replace(fitted.outcome, predict=None)  # a traced function stays in the process that traced it
+    return Candidate(result, outcome, baselines, weights=list(fitted.model.get_weights()))
 
 
 class LaneLost(Exception):

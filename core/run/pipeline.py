@@ -218,15 +218,18 @@ class _Stopped(Exception):
     """The run was stopped during an optional stage (backtest, full calibration)."""
 
 
-class _Quick:
-    """A model that predicts with Keras until ``stop_event`` is set and with its numpy ``NetworkWeights`` after:
-    once stopped, a Keras predict function traced for a new batch shape would cost more than the whole rest."""
+class _Predictor:
+    """The trained model for the work after training: the training's own traced predictor when it has one
+    (``TrainOutcome.predict``), else Keras until ``stop_event`` is set and the numpy ``NetworkWeights`` after
+    (once stopped, a Keras predict function traced for a new batch shape would cost more than all the rest)."""
 
-    def __init__(self, model: Any, stop_event: threading.Event) -> None:
-        self._model, self._stop_event = model, stop_event
+    def __init__(self, model: Any, outcome: TrainOutcome, stop_event: threading.Event) -> None:
+        self._model, self._predict, self._stop_event = model, outcome.predict, stop_event
         self._numpy: NetworkWeights | None = None
 
     def predict_on_batch(self, x: np.ndarray) -> Any:
+        if self._predict is not None:
+            return self._predict(x)
         if not self._stop_event.is_set() or isinstance(self._model, NetworkWeights):
             return self._model.predict_on_batch(x)
         if self._numpy is None:
@@ -359,7 +362,7 @@ def complete(
     Once ``control.stop_event`` is set the run keeps what it has and ends quickly: ETS and ARIMA are left
     out when not fitted yet, the backtest is skipped or ends at its next forecast, and the intervals
     come from a quick calibration (:data:`STOPPED_CALIBRATION_ORIGINS`); the test-span evaluation and the
-    future forecast always run (after the Stop with the numpy forward pass of ``NetworkWeights``).
+    future forecast always run.
     """
     control = control or TrainControl()
     config, data, model, outcome = fitted.config, fitted.data, fitted.model, fitted.outcome
@@ -388,7 +391,7 @@ def complete(
     elif callable(classical):
         classical = classical() or False
     references = classical if isinstance(classical, References) else None
-    quick = _Quick(model, stop_event)
+    quick = _Predictor(model, outcome, stop_event)
     evaluation = evaluate_test(quick, data, values.index, season, None if references is None else references.forecasts)
     run.baseline_labels = evaluation.labels
     backtest_note = ""
