@@ -1,5 +1,8 @@
 """Command line: ``python -m core check FILE`` and ``python -m core forecast FILE --out DIR``.
 
+``forecast`` trains in this process, or on Ray training workers with ``--ray`` or whenever ``RAY_ADDRESS`` names a
+cluster (``docs/scale-out.md``); ``--auto`` then tries candidates on every worker at once.
+
 Exit codes: 0 ok, 2 bad input or config (one ``error:`` line on stderr), 1 unexpected failure.
 """
 

@@ -195,8 +195,12 @@ class WorkerPool:
     # -- life cycle ----------------------------------------------------------------------------
     def _start(self) -> None:
         try:
-            self.info = cluster.connect(temp_dir=self._temp_dir)
+            cpus = max(self._requested or 0, os.cpu_count() or 1)  # an embedded Ray has a CPU for every worker
+            self.info = cluster.connect(cpus=cpus, temp_dir=self._temp_dir)
             count = self._requested or max(1, int(self.info.cpus))
+            if count > self.info.cpus:
+                raise TrainingError(f"{count} training workers need {count} CPUs; the Ray cluster has "
+                                    f"{self.info.cpus:g}: set LSTM_WORKERS to at most that.")
             slots = [self._new_slot() for _ in range(count)]
             for slot in slots:
                 slot.worker()  # waits until the worker has imported TensorFlow

@@ -32,6 +32,14 @@ TINY = ForecastConfig(window=8, horizon=3, units=6, epochs=4, batch_size=32, pat
 WORKERS = 2
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of this folder carries the ``ray`` marker (``-m "not ray"`` leaves them out locally)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.ray)
+
+
 def series(n: int = 300, seed: int = 0) -> pd.Series:
     """A seeded daily temperature-like series with a weekly season."""
     return synthetic_series(n, "D", seed=seed, period=7)
