@@ -45,6 +45,10 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
 
 
+#: Longest wait for one progress answer before the monitor looks at the run's end and Stop again.
+_PROGRESS_WAIT = 5.0
+
+
 #: How often the monitor looks for the run's end and a Stop to pass on (a wait on Ray, no work).
 _TICK_SECONDS = 0.05
 
@@ -369,7 +373,10 @@ class WorkerPool:
             if not ready and time.monotonic() - polled < POLL_SECONDS:
                 continue
             polled = time.monotonic()
-            events, (batch, batches) = ray.get(slot.actor.progress.remote(key, cursor))
+            try:
+                events, (batch, batches) = ray.get(slot.actor.progress.remote(key, cursor), timeout=_PROGRESS_WAIT)
+            except ray.exceptions.GetTimeoutError:  # a busy worker answers later; the run's end is what counts
+                continue
             cursor += len(events)
             for kind, value in events:
                 if kind == "epoch":

@@ -71,3 +71,26 @@ def test_stopping_auto_mode_ends_the_search_and_its_references_soon(idle_pool: W
     wait_until(lambda: not live_processes("ray::fit_references"), 10, "the references task to be gone")
     wait_until(lambda: not idle_pool.busy(), 10, "every worker back in the pool")
     assert manager.shutdown(10)
+
+
+def test_a_new_job_takes_a_lent_worker_back_and_the_search_goes_on(idle_pool: WorkerPool) -> None:
+    manager = JobManager(backend=idle_pool)
+    search = manager.submit("auto-lender", series(400), BASE, plan=Plan("auto", budget_seconds=BUDGET))
+
+    def both_lanes_busy() -> bool:
+        launched = re.search(r"candidate (\d+) of", search.snapshot().stage)
+        return launched is not None and int(launched.group(1)) >= 2
+
+    wait_until(both_lanes_busy, 120, "candidates on both workers")
+    submitted = time.monotonic()
+    plain = manager.submit("plain", series(), dataclasses.replace(TINY, epochs=3), plan=Plan("plain", classical=False))
+    wait_until(lambda: plain.snapshot().epoch >= 1, 60, "the new job to train on the taken-back worker")
+    assert time.monotonic() - submitted < 15  # one candidate's chunk and a revoke, not the rest of the search
+    wait_until(lambda: plain.snapshot().done and search.snapshot().done, BUDGET + 60, "both jobs to end")
+    assert plain.snapshot().state == "completed"
+    run = search.snapshot().run
+    assert search.snapshot().state in ("completed", "early_stopped", "time_limit") and run is not None
+    numbers = [r.number for r in run.search.results]
+    assert len(numbers) == len(set(numbers)) and run.search.winner == _expected_winner(run.search.results)
+    wait_until(lambda: not idle_pool.busy(), 10, "every worker back in the pool")
+    assert manager.shutdown(10)
