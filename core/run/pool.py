@@ -14,6 +14,7 @@ fails only its job (``WORKER_LOST``) and is replaced by a fresh one.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import logging
 import os
@@ -387,8 +388,8 @@ class WorkerPool:
                     control.on_stage(value)
             if batches and control.on_batch is not None:
                 control.on_batch(epoch + 1, batch, batches)
-            if ready:
-                run: ForecastRun = ray.get(ref)
+            if ready:  # a copy: what Ray hands over is read-only views of its object store, pinned while in use
+                run: ForecastRun = copy.deepcopy(ray.get(ref))
                 return run
 
     def run_many(self, items: Sequence[tuple[pd.Series, ForecastConfig]], work: Work = None, *,

@@ -156,6 +156,9 @@ def test_run_many_forecasts_every_series_on_the_workers(idle_pool: WorkerPool) -
     assert all(not isinstance(r, Exception) and r.usable for r in results)
     firsts = {float(r.predictions["actual"].iloc[0]) for r in results}  # type: ignore[union-attr]
     assert len(firsts) == 3  # each series came back in its own place
+    run = results[0]
+    run.forecast.loc[0, "forecast"] = 0.0  # type: ignore[union-attr]  # writable, not a view of Ray's store
+    assert run.model.head_kernel.flags.writeable  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("kind", ["plain", "spread"])

@@ -69,3 +69,11 @@ def test_the_pages_objects_of_a_worker_trained_run_need_no_tensorflow() -> None:
     assert result["tensorflow"] is False and result["keras"] is False
     assert result["epochs"] == 4 and result["zip"] == ["meta.json", "model.keras"] and result["cards"] >= 2
     assert result["what_if"] != 0.0 and result["gates"] == [8, 6]
+
+
+def test_the_modules_the_pages_use_import_no_tensorflow() -> None:
+    modules = ("core.dashboard.jobs", "core.dashboard.export", "core.dashboard.learn_charts", "core.model.internals",
+               "core.run.portable", "core.run.pool", "core.run.bundle", "core.run.cluster", "core.run.workers")
+    code = f"import sys, {', '.join(modules)}; print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stderr[-2000:]
