@@ -4,7 +4,8 @@ Every arm runs in its own fresh Python process (``bench.workers``), arms of one 
 interleaved run by run so they share the machine's load, and the table shows medians over the runs
 and the ratios. Parts: daily (Seattle, our default vs the plain Keras recipe), seed (the tutorial's job),
 throughput (our compiled step vs a plain PyTorch loop), app (first render, Train page usable, live chart
-vs headless), memory (RSS over many trainings), scale (a generated 1,000,000-row hourly CSV).
+vs headless), memory (RSS over many trainings), scale (a generated 1,000,000-row hourly CSV); and the Ray parts of
+``bench.ray_parts``: ray (start seconds and memory per worker), stop (Stop latency), auto (candidates per budget).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("daily", "seed", "throughput", "app", "memory", "scale")
+PARTS = ("daily", "seed", "throughput", "app", "memory", "scale", "ray", "stop", "auto")
 
 
 def worker(name: str, **args: Any) -> dict[str, Any]:
@@ -211,8 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {header}\nruns per arm: {runs}{' (quick)' if args.quick else ''}", flush=True)
     table = Table()
     started = time.monotonic()
+    from bench.ray_parts import auto_part, ray_part, stop_part
+
     functions = {"daily": daily, "seed": seed_job, "throughput": throughput, "app": app, "memory": memory,
-                 "scale": scale}
+                 "scale": scale, "ray": ray_part, "stop": stop_part, "auto": auto_part}
     for part in parts:
         functions[part](table, runs, args.quick)
     print(f"\n{table.markdown()}\n\n{time.monotonic() - started:.0f} s in all", flush=True)

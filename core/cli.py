@@ -4,6 +4,9 @@ A file of several series (a series-id column such as ``STATION``, or one tempera
 lists them; ``forecast --series ID`` forecasts one, ``forecast --all-series`` each into ``DIR/<id>/`` with a
 summary in ``DIR/series_metrics.csv``.
 
+``forecast`` trains in this process, or on Ray training workers with ``--ray`` or whenever ``RAY_ADDRESS`` names a
+cluster (``docs/scale-out.md``); ``--auto`` then tries candidates on every worker at once.
+
 Exit codes: 0 ok, 2 bad input or config (one ``error:`` line on stderr), 1 unexpected failure.
 """
 
@@ -83,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--all-series", action="store_true",
         help="forecast every series of the file, each into DIR/<id>/, with DIR/series_metrics.csv",
     )
+    forecast.add_argument(
+        "--ray", action="store_true",
+        help="train on Ray workers: an embedded local Ray, or the cluster RAY_ADDRESS names (used whenever "
+        "RAY_ADDRESS is set); --auto then tries candidates on every worker at once",
+    )
+    forecast.add_argument("--workers", type=int, metavar="N", help="Ray training workers (default: one per CPU)")
     return parser
 
 
@@ -284,7 +293,6 @@ def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str)
     if args.auto:
         if not 1 <= args.budget_seconds <= 86400:
             raise CoreError(f"--budget-seconds {args.budget_seconds:g} is out of range: allowed 1..86400")
-        from core.run.auto import run_auto
 
         def progress(line: str) -> None:
             if not args.quiet and line.startswith("Auto mode"):
@@ -292,6 +300,11 @@ def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str)
                 sys.stderr.flush()
 
         control.on_stage = progress
+    if args.ray or _on_a_cluster():
+        run = _run_on_ray(args, series.values, config, control, covariates, filled)
+    elif args.auto:
+        from core.run.auto import run_auto
+
         run = run_auto(series.values, config, control, budget_seconds=args.budget_seconds, covariates=covariates,
                        filled=filled)
     else:
@@ -407,6 +420,35 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def _on_a_cluster() -> bool:
+    from core.run.cluster import cluster_address
+
+    return cluster_address() is not None
+
+
+def _run_on_ray(args: argparse.Namespace, values: Any, config: Any, control: Any, covariates: Any,
+                filled: Any = None) -> Any:
+    """The forecast (or auto-mode search) on Ray training workers; the connection ends with it."""
+    from core.run import cluster
+    from core.run.pool import WorkerPool
+    from core.run.portable import Plan
+
+    if args.workers is not None and not 1 <= args.workers <= 1024:
+        raise CoreError(f"--workers {args.workers} is out of range: allowed 1..1024")
+    plan = Plan("auto" if args.auto else "plain", budget_seconds=args.budget_seconds, covariates=covariates,
+                filled=filled)
+    pool = WorkerPool(args.workers, background=False)
+    try:
+        info = pool.info
+        where = "an embedded local Ray" if info is None or info.embedded else f"the Ray cluster at {info.address}"
+        nodes = "" if info is None else f", {info.nodes} node(s), {info.cpus:g} CPU(s)"
+        sys.stderr.write(f"training on {where}{nodes}: {pool.slots} worker(s) {', '.join(pool.workers())}\n")
+        return pool.run(values, config, control, plan)
+    finally:
+        pool.close()
+        cluster.disconnect()
 
 
 def _write_json(path: Path, document: Any) -> None:

@@ -1,4 +1,9 @@
-"""Background training jobs: one per owner, a bounded FIFO queue, daemon worker threads, safe snapshots."""
+"""Background training jobs: one per owner, a bounded FIFO queue, daemon monitor threads, safe snapshots.
+
+A job's thread hands the training to a backend (``core.run.pool``): ``InProcess`` trains in that thread;
+``WorkerPool`` (the app's default, :func:`app_manager`) trains on a Ray worker while the thread only follows its
+progress, so this process never imports TensorFlow. Slots are the backend's trainings at once.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import functools
 import gc
 import itertools
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -19,12 +25,17 @@ import pandas as pd
 
 from core.errors import CoreError, TrainingError
 from core.model.progress import FINAL_STATUSES, EpochRecord, TrainControl
+from core.run.pool import Backend, InProcess, WorkerPool
+from core.run.portable import Plan
 from core.run.results import ForecastRun, Runner
 
 if TYPE_CHECKING:
     from core.config import ForecastConfig
 
-__all__ = ["ACTIVE_STATES", "END_STATES", "best_epoch_of", "JobSnapshot", "Job", "JobManager", "MAX_REMEMBERED"]
+__all__ = [
+    "ACTIVE_STATES", "END_STATES", "best_epoch_of", "JobSnapshot", "Job", "JobManager", "MAX_REMEMBERED",
+    "BACKEND_VARIABLE", "app_manager",
+]
 
 
 logger = logging.getLogger(__name__)
@@ -77,7 +88,8 @@ class JobSnapshot:
         elapsed_seconds: time since the job started running (0 while queued).
         eta_seconds: mean epoch time × remaining epochs (capped by the time limit), None when unknown.
         message: one line for the user.
-        run: the training result once the job has one.
+        run: the training result once the job has one; ``history`` is then the run's own history, so the
+            loss chart shows the training the run labels (the first of "train 3 times", auto mode's winner).
     """
 
     id: str
@@ -147,6 +159,8 @@ class Job:
         self._run: ForecastRun | None = None
         #: Runner of this job only (e.g. ``core.run.runners.seed_spread_runner``); None uses the manager's.
         self.runner: Runner | None = None
+        #: What this job runs, named (sent to a training worker as it is); takes precedence over ``runner``.
+        self.plan: Plan | None = None
 
     def __repr__(self) -> str:
         return f"Job(id={self.id!r}, owner={self.owner!r}, state={self._state!r})"
@@ -251,8 +265,10 @@ class Job:
             self._state, self._message, self._run = state, message, run
             self._queue_position, self._values = 0, None
             self._finished = time.monotonic()
-            if run is not None and run.history and not self._history:
+            if run is not None:  # the history of the training the run labels, with its best epoch
                 self._history = list(run.history)
+                if run.history:
+                    self._epoch = run.history[-1].epoch
 
 
 @functools.cache
@@ -279,10 +295,11 @@ def _return_freed_memory() -> None:
         trim(0)
 
 
-def _outcome(job: Job, runner: Runner) -> tuple[str, str, ForecastRun | None]:
-    """Run the runner and map its result or exception to (state, message, run); never raises Exception."""
+def _outcome(job: Job, backend: Backend, runner: Runner | None) -> tuple[str, str, ForecastRun | None]:
+    """Run the job on the backend and map its result or exception to (state, message, run); never raises
+    Exception."""
     try:
-        run = (job.runner or runner)(job._take_values(), job.config, job._control())
+        run = backend.run(job._take_values(), job.config, job._control(), job.plan or job.runner or runner)
     except CoreError as exc:
         logger.info("job %s failed: %s", job.id, exc)
         return "failed", _first_line(str(exc)), None
@@ -301,18 +318,24 @@ class JobManager:
     """Runs at most ``max_running`` trainings at once; the rest wait in a FIFO queue of ``max_queued``.
 
     One instance per server process (the app keeps it in ``st.cache_resource``). A queued job has no
-    thread; a slot that frees up starts the next queued job in a daemon thread "lstm-job-<id>".
+    thread; a slot that frees up starts the next queued job in a daemon thread "lstm-job-<id>", which
+    runs it on the backend.
+
+    Args:
+        max_running: trainings at once (default: the backend's slots; 1 in process).
+        runner: what a job without its own runner or plan runs (default ``run_forecast``).
+        backend: where trainings run (default: ``InProcess(runner)``, threads of this process).
     """
 
-    def __init__(self, max_running: int = 1, max_queued: int = 8, runner: Runner | None = None) -> None:
+    def __init__(self, max_running: int | None = None, max_queued: int = 8, runner: Runner | None = None,
+                 backend: Backend | None = None) -> None:
+        if backend is None:
+            backend = InProcess(runner)  # imports Keras here, in the creating thread, when runner is None
+        max_running = backend.slots if max_running is None else max_running
         if max_running < 1 or max_queued < 0:
             raise ValueError(f"max_running={max_running} must be >= 1 and max_queued={max_queued} >= 0")
-        if runner is None:
-            # Import Keras/TF here, in the creating thread: a first import inside a worker raced with Plotly.
-            from core.run.pipeline import run_forecast
-
-            runner = run_forecast
-        self._runner: Runner = runner
+        self.backend = backend
+        self._runner = runner
         self.max_running = max_running
         self.max_queued = max_queued
         self._lock = threading.Lock()
@@ -323,10 +346,12 @@ class JobManager:
         self._closed = False
 
     def submit(self, owner: str, values: pd.Series, config: ForecastConfig, *, name: str = "",
-               runner: Runner | None = None) -> Job:
+               runner: Runner | None = None, plan: Plan | None = None) -> Job:
         """Start (or queue) a training of a copy of ``values``; the owner's active job if it already has one.
 
-        ``runner`` replaces the manager's runner for this job (e.g. one that also records a replay).
+        ``plan`` names what the job runs (``Plan("replay")`` for the Train button, ``"spread"``, ``"auto"``); a
+        training worker runs it without this process importing TensorFlow. ``runner`` replaces the manager's
+        runner for this job instead (e.g. one that also records a replay; a worker receives it by reference).
 
         Raises:
             TrainingError: the queue is full, or the manager is shut down.
@@ -347,7 +372,7 @@ class JobManager:
             self._forget_finished_locked()
             job = Job(str(next(self._ids)), owner, name, values, config)
             job._on_stop = self._stopped
-            job.runner = runner
+            job.runner, job.plan = runner, plan
             self._by_owner[owner] = job
             self._queue.append(job)
             self._dispatch_locked()
@@ -439,7 +464,7 @@ class JobManager:
         """Body of a worker thread: run, record the outcome, free the slot, wake waiters."""
         state, message, run = "failed", "Training ended unexpectedly.", None
         try:
-            state, message, run = _outcome(job, self._runner)
+            state, message, run = _outcome(job, self.backend, self._runner)
         finally:  # even on BaseException the slot is freed and waiters are woken
             with self._lock:
                 job._finish(state, message, run)
@@ -448,3 +473,24 @@ class JobManager:
             job._done_event.set()
             logger.info("job %s (%s) ended: %s", job.id, job.owner, state)
             _return_freed_memory()
+
+
+#: Environment variable choosing the app's backend: ``ray`` (default) or ``inprocess``.
+BACKEND_VARIABLE = "LSTM_BACKEND"
+
+
+def app_manager(max_queued: int = 8, workers: int | None = None) -> JobManager:
+    """The app's job manager: trainings on warm Ray workers (started in the background, on this machine or on
+    the cluster ``RAY_ADDRESS`` names), or in threads of this process when ``LSTM_BACKEND=inprocess``.
+
+    Args:
+        workers: training workers (default ``LSTM_WORKERS``, else one per CPU of the cluster).
+    """
+    choice = os.environ.get(BACKEND_VARIABLE, "ray").strip().lower()
+    if choice == "inprocess":
+        return JobManager(max_running=1, max_queued=max_queued)
+    if choice != "ray":
+        raise ValueError(f"{BACKEND_VARIABLE}={choice!r} must be 'ray' or 'inprocess'")
+    count = workers or int(os.environ.get("LSTM_WORKERS", "0") or 0) or None
+    pool = WorkerPool(count)
+    return JobManager(max_running=pool.slots, max_queued=max_queued, backend=pool)

@@ -64,19 +64,20 @@ class Calibration:
         return notes
 
 
-def calibrate(model: keras.Model, data: WindowedData, horizon: int, level: float) -> Calibration:
+def calibrate(model: keras.Model, data: WindowedData, horizon: int, level: float,
+              max_origins: int = MAX_CALIBRATION_ORIGINS) -> Calibration:
     """Half widths from recursive forecasts at each validation origin (training origins without validation).
 
     The ``h``-step residuals of origin ``o`` are used only when ``o + h - 1`` lies inside the
     calibration span, so test values never calibrate. Steps with no residual reuse the previous
     width; widths are made non-decreasing in ``h`` (a wider band never lowers coverage). Only the
-    most recent origins are used (at most 1000, fewer for long windows and horizons).
+    most recent origins are used (at most ``max_origins``, fewer for long windows and horizons).
     """
     split = data.split
     span, source = (
         (split.val_targets, "validation") if len(split.val_targets) else (split.train_targets, "training")
     )
-    count = min(MAX_CALIBRATION_ORIGINS, max(100, _CALIBRATION_STEP_BUDGET // (split.window * horizon)))
+    count = min(max_origins, max(100, _CALIBRATION_STEP_BUDGET // (split.window * horizon)))
     origins = np.arange(max(span.start, span.stop - count), span.stop)
     paths = data_paths(model, data, origins, horizon)
     widths: list[float] = []

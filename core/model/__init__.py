@@ -10,12 +10,15 @@ Modules:
     network      ``build_model`` (stacked LSTM -> Dense(1), per-position head) and batched prediction
     training     ``train``: compiled multi-batch steps, Stop and time limit per chunk, early stopping
     recursive    multi-step forecasts that feed predictions back as inputs
-    internals    gates, cell and hidden states of a trained LSTM, in numpy
+    internals    gates, cell and hidden states of a trained LSTM, in numpy (no TensorFlow)
+    weights      ``NetworkWeights``: a trained network as numpy arrays + its ``.keras`` bytes, a numpy forward
+                 pass (what the web process predicts with; no TensorFlow)
     progress     ``EpochRecord``, ``TrainControl``, ``FINAL_STATUSES``: how a training reports and is steered
                  (no TensorFlow import)
 
 May import: ``core.data``, ``core.errors``, ``core.config``, ``core.words``. TensorFlow/Keras is imported by
-``network``, ``training``, ``recursive`` and ``internals`` only. A new input feature goes into ``features``.
+``network`` and ``training`` only. A new input feature goes into ``features``.
 """
 
-__all__ = ["scaling", "seasons", "features", "windows", "network", "training", "recursive", "internals", "progress"]
+__all__ = ["scaling", "seasons", "features", "windows", "network", "training", "recursive", "internals", "weights",
+           "progress"]

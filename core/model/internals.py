@@ -1,13 +1,14 @@
-"""Inside a trained LSTM: gates, cell and hidden states per step, computed in numpy from its weights."""
+"""Inside a trained LSTM: gates, cell and hidden states per step, computed in numpy from its weights (no TensorFlow)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-import keras
 import numpy as np
 
 from core.errors import DataError
+from core.model.weights import NetworkWeights, layer_pass
 
 __all__ = ["Internals", "lstm_layers", "lstm_internals"]
 
@@ -46,83 +47,40 @@ class Internals:
         return int(self.hidden.shape[0])
 
 
-def lstm_layers(model: keras.Model) -> list[keras.layers.LSTM]:
-    """The model's LSTM layers, input side first."""
-    return [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+def lstm_layers(model: Any) -> list[Any]:
+    """The Keras model's LSTM layers, input side first."""
+    return [layer for layer in model.layers if type(layer).__name__ == "LSTM"]
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # same as 1 / (1 + exp(-z)), without overflow warnings
-
-
-def _check_layer(layer: keras.layers.LSTM) -> None:
-    """The numpy pass below mirrors Keras' default LSTM; refuse anything else rather than show wrong numbers."""
-    cell = layer.cell
-    if cell.activation is not keras.activations.tanh or cell.recurrent_activation is not keras.activations.sigmoid:
-        raise DataError("This LSTM layer uses non-default activations, which the gate view cannot show.")
-    if not cell.use_bias or layer.go_backwards:
-        raise DataError("This LSTM layer is configured in a way the gate view cannot show.")
-
-
-def _layer_pass(layer: keras.layers.LSTM, inputs: np.ndarray) -> dict[str, np.ndarray]:
-    """Run one LSTM layer step by step in float64.
-
-    Keras 3 layout (keras/src/layers/rnn/lstm.py): ``kernel`` ``(features, 4u)``, ``recurrent_kernel``
-    ``(u, 4u)``, ``bias`` ``(4u,)``, gate blocks in the order input, forget, candidate, output;
-    ``c = f * c_prev + i * tanh(z_c)``, ``h = o * tanh(c)``; initial states are zeros.
-
-    Args:
-        inputs: shape ``(steps, features)``.
-    """
-    kernel, recurrent, bias = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
-    units = recurrent.shape[0]
-    steps = inputs.shape[0]
-    names = ("input_gate", "forget_gate", "candidate", "output_gate", "cell", "hidden")
-    out = {name: np.zeros((steps, units)) for name in names}
-    h, c = np.zeros(units), np.zeros(units)
-    projected = inputs @ kernel + bias  # (steps, 4u): the input part of every step at once
-    for t in range(steps):
-        z = projected[t] + h @ recurrent
-        i, f = _sigmoid(z[:units]), _sigmoid(z[units : 2 * units])
-        g, o = np.tanh(z[2 * units : 3 * units]), _sigmoid(z[3 * units :])
-        c = f * c + i * g
-        h = o * np.tanh(c)
-        for name, value in zip(names, (i, f, g, o, c, h), strict=True):
-            out[name][t] = value
-    return out
-
-
-def lstm_internals(model: keras.Model, x: np.ndarray, layer: int = 1) -> Internals:
+def lstm_internals(model: Any, x: np.ndarray, layer: int = 1) -> Internals:
     """Gate activations and states of one LSTM layer for one input window, computed in numpy.
 
     Dropout layers between LSTM layers do nothing at prediction time, so the input of layer ``k`` is
     the hidden-state sequence of layer ``k - 1``.
 
     Args:
-        model: a model from ``core.model.build_model`` (any number of stacked LSTM layers).
+        model: a model from ``core.model.build_model`` (any number of stacked LSTM layers), or its
+            ``core.model.weights.NetworkWeights`` (what a run trained by a worker holds).
         x: the model's input for one window, shape ``(1, window, n_features)`` or ``(window, n_features)``,
-            e.g. from ``core.run.pipeline.model_input``.
+            e.g. from ``core.run.portable.model_input``.
         layer: 1-based LSTM layer to show.
 
     Returns:
         Internals with arrays of shape ``(window, units)``.
 
     Raises:
-        DataError: no LSTM layer, ``layer`` out of range, or an input of the wrong shape.
+        DataError: no LSTM layer, ``layer`` out of range, a layer the numpy pass does not mirror, or an input
+            of the wrong shape.
     """
-    stack = lstm_layers(model)
-    if not stack:
-        raise DataError("This model has no LSTM layer.")
-    if not 1 <= layer <= len(stack):
-        raise DataError(f"layer={layer} is out of range: the model has {len(stack)} LSTM layer(s).")
+    network = model if isinstance(model, NetworkWeights) else NetworkWeights.from_keras(model, keep_file=False)
+    if not 1 <= layer <= network.layers:
+        raise DataError(f"layer={layer} is out of range: the model has {network.layers} LSTM layer(s).")
     inputs = np.asarray(x, dtype=np.float64)
     if inputs.ndim == 3 and inputs.shape[0] == 1:
         inputs = inputs[0]
     if inputs.ndim != 2 or not np.isfinite(inputs).all():
         raise DataError(f"Expected one finite window of shape (window, features), got shape {np.shape(x)}.")
-    for below in stack[: layer - 1]:
-        _check_layer(below)
-        inputs = _layer_pass(below, inputs)["hidden"]
-    _check_layer(stack[layer - 1])
-    result = _layer_pass(stack[layer - 1], inputs)
-    return Internals(layer=layer, layers=len(stack), inputs=inputs, **result)
+    below = network.hidden_sequence(inputs[np.newaxis], layer - 1)
+    result = layer_pass(network.lstm[layer - 1], below, gates=True)
+    return Internals(layer=layer, layers=network.layers, inputs=below[0],
+                     **{name: value[0] for name, value in result.items()})

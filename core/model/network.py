@@ -7,6 +7,7 @@ import numpy as np
 from keras import layers
 
 from core.config import ForecastConfig
+from core.model import weights
 
 __all__ = ["PREDICT_CHUNK", "build_model", "sequence_model", "predict_scaled"]
 
@@ -87,18 +88,10 @@ def predict_scaled(model: keras.Model, x: np.ndarray) -> np.ndarray:
     """One-step predictions in scaled units.
 
     Args:
-        model: a model from :func:`build_model` (or a loaded bundle).
+        model: a model from :func:`build_model` (or a loaded bundle, or its ``NetworkWeights``).
         x: windows, shape ``(k, window, n_features)`` (or ``(k, window)`` for one feature).
 
     Returns:
         shape ``(k,)`` float64.
     """
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim == 2:
-        x = x[:, :, np.newaxis]
-    if len(x) == 0:
-        return np.zeros((0,), np.float64)
-    parts = [
-        np.asarray(model.predict_on_batch(x[i : i + PREDICT_CHUNK])) for i in range(0, len(x), PREDICT_CHUNK)
-    ]
-    return np.concatenate(parts).reshape(-1).astype(np.float64)
+    return weights.predict_scaled(model, x, PREDICT_CHUNK)

@@ -1,15 +1,22 @@
-"""Recursive multi-step forecasts: predictions fed back as inputs, in scaled and original units."""
+"""Recursive multi-step forecasts: predictions fed back as inputs, in scaled and original units.
+
+Works with a Keras model and with its ``NetworkWeights`` (numpy, no TensorFlow import here).
+"""
 
 from __future__ import annotations
 
-import keras
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from core.model.features import FeatureSpec, _lag_index, _scaled_covariates, calendar_matrix
-from core.model.network import predict_scaled
 from core.model.scaling import Scaler
+from core.model.weights import NetworkWeights, predict_scaled
 from core.model.windows import WindowedData
+
+if TYPE_CHECKING:
+    import keras
 
 __all__ = ["recursive_scaled", "data_paths"]
 
@@ -50,7 +57,7 @@ def _recursive_base(spec: FeatureSpec, values: np.ndarray, target: np.ndarray, s
 
 
 def recursive_scaled(
-    model: keras.Model,
+    model: keras.Model | NetworkWeights,
     spec: FeatureSpec,
     scaled: np.ndarray,
     index: pd.DatetimeIndex,
@@ -108,7 +115,7 @@ def recursive_scaled(
     return values[:, back:]
 
 
-def data_paths(model: keras.Model, data: WindowedData, origins: np.ndarray, steps: int) -> np.ndarray:
+def data_paths(model: keras.Model | NetworkWeights, data: WindowedData, origins: np.ndarray, steps: int) -> np.ndarray:
     """Recursive forecasts from ``origins`` with the run's own inputs and target (see
     :func:`recursive_scaled`); shape ``(k, steps)`` in ORIGINAL units."""
     spec = data.spec or FeatureSpec(value_scaler=Scaler(data.scaler.mean, data.scaler.std))

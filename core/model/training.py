@@ -56,9 +56,13 @@ class TrainOutcome:
         history: one record per finished epoch (a partial epoch cut by stop/time limit is not recorded).
         best_epoch: 1-based epoch whose weights the model holds now; 0 when no finished epoch beat the starting
             weights on validation (with a residual target and its zero head: the simple rule itself); None when no
-            epoch finished (or training diverged).
+            epoch finished (a divergence in the first epoch included).
         seconds: wall-clock training time.
         message: one plain sentence about how training ended.
+        predict: the trained model's outputs ``(k, 1)`` for windows ``(k, window, n_features)``, through a
+            function traced during the first epoch, so predicting after training (also right after a Stop)
+            traces nothing; None when no epoch finished. It lives in this process only: drop it before
+            sending the outcome elsewhere.
     """
 
     status: str
@@ -67,6 +71,7 @@ class TrainOutcome:
     seconds: float = 0.0
     message: str = ""
     start_val_mae: float | None = None  # validation MAE of the starting weights (target units), None without validation
+    predict: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False, compare=False)
 
 
 def batch_order(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -146,10 +151,12 @@ def _apply_gradients(optimizer: keras.optimizers.Optimizer, gradients: list[tf.T
 class _Compiled:
     """The compiled functions of one training: a chunk of optimizer steps, and validation errors.
 
-    ``steps(a, b, start, stop)`` runs batches ``start..stop-1`` of one epoch and returns the sum over
-    those batches of (batch mean loss × batch targets). Per window (``twin`` None): ``a`` is the
-    epoch's row order (:func:`batch_order`) and ``b`` is unused; every position (``twin`` given): ``a``
-    and ``b`` are :func:`position_plan`'s ``starts`` and ``first``, ``batch_size`` windows per batch.
+    ``steps(a, b, start, stop)`` runs batches ``start..stop-1`` of one epoch and returns, per batch,
+    (batch mean loss × batch targets), shape ``(stop - start,)``: the epoch's loss is their exact sum
+    (``math.fsum``), so it does not depend on where the adaptive chunks happened to split the epoch. Per
+    window (``twin`` None): ``a`` is the epoch's row order (:func:`batch_order`) and ``b`` is unused;
+    every position (``twin`` given): ``a`` and ``b`` are :func:`position_plan`'s ``starts`` and
+    ``first``, ``batch_size`` windows per batch.
     Batches are gathered from the training arrays inside the graph, so no Python runs between
     optimizer steps; every-position training gathers its windows from the input sequence (the windows
     are consecutive slides of it), so it holds ``window`` times less than the windows in memory.
@@ -196,14 +203,14 @@ class _Compiled:
 
         @tf.function(input_signature=signature, jit_compile=False)
         def steps(a: tf.Tensor, b: tf.Tensor, start: tf.Tensor, stop: tf.Tensor) -> tf.Tensor:
-            total = tf.constant(0.0, tf.float32)
+            losses = tf.TensorArray(tf.float32, size=stop - start)
             for batch in tf.range(start, stop):
                 with tf.GradientTape() as tape:
                     rows = slice(batch * size, (batch + 1) * size)
                     loss, count = batch_loss(a[rows], b[rows])
                 _apply_gradients(optimizer, tape.gradient(loss, variables), variables)
-                total += loss * count
-            return total
+                losses = losses.write(batch - start, loss * count)
+            return losses.stack()
 
         @tf.function(
             input_signature=[
@@ -216,8 +223,18 @@ class _Compiled:
             difference = tf.reshape(model(xv, training=False), [-1]) - yv
             return tf.reduce_sum(tf.square(difference)), tf.reduce_sum(tf.abs(difference))
 
+        @tf.function(input_signature=[tf.TensorSpec([None, *data.x_train.shape[1:]], tf.float32)], jit_compile=False)
+        def outputs(xv: tf.Tensor) -> tf.Tensor:
+            return model(xv, training=False)
+
         self.steps: Callable[[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor], tf.Tensor] = steps
         self.errors: Callable[[tf.Tensor, tf.Tensor], tuple[tf.Tensor, tf.Tensor]] = errors
+        self.outputs: Callable[[tf.Tensor], tf.Tensor] = outputs
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The model's outputs for windows ``x`` ``(k, window, n_features)``, shape ``(k, 1)``, through one
+        function traced for any ``k`` (Keras' own predict traces again for each new batch shape)."""
+        return np.asarray(self.outputs(tf.constant(np.asarray(x, dtype=np.float32))))
 
 
 def _validation_errors(compiled: _Compiled, data: WindowedData) -> tuple[float | None, float | None]:
@@ -274,33 +291,37 @@ class _Loop:
         starts, first = position_plan(self.rng, n, self.window)
         return tf.constant(starts), tf.constant(first), math.ceil(len(starts) / self.size)
 
-    def _run_chunk(self, a: tf.Tensor, b: tf.Tensor, start: int, stop: int) -> float:
+    def _run_chunk(self, a: tf.Tensor, b: tf.Tensor, start: int, stop: int) -> list[float]:
+        """Batches ``start..stop-1``; their (batch mean loss × batch targets)."""
         began = time.perf_counter()
-        total = float(self.compiled.steps(a, b, tf.constant(start, tf.int32), tf.constant(stop, tf.int32)))
+        losses = self.compiled.steps(a, b, tf.constant(start, tf.int32), tf.constant(stop, tf.int32))
+        values = np.asarray(losses, dtype=np.float64).tolist()
         seconds = time.perf_counter() - began
         self.calls += 1
         if self.calls > 1:  # the first call includes tracing
             per_batch = seconds / (stop - start)
             self.chunk = max(1, min(4096, int(CHUNK_SECONDS / max(per_batch, 1e-6))))
-        return total
+        return values
 
     def _epoch(self, epoch: int) -> tuple[str | None, float]:
         """Train one epoch; returns (interrupting status or None, target-weighted mean batch loss)."""
         n = len(self.data.y_train)
         a, b, batches = self._plan()
-        total, done = 0.0, 0
+        losses: list[float] = []
+        done = 0
         while done < batches:
             stop = min(batches, done + self.chunk)
-            total += self._run_chunk(a, b, done, stop)
+            chunk = self._run_chunk(a, b, done, stop)
+            losses += chunk
             done = stop
-            if not math.isfinite(total):
-                return "diverged", total
+            if not all(map(math.isfinite, chunk)):
+                return "diverged", math.nan
             if self.control.on_batch is not None:
                 self.control.on_batch(epoch, done, batches)
             status = self._interrupt()
             if status is not None:
-                return status, total / n
-        return None, total / n
+                return status, math.fsum(losses) / n
+        return None, math.fsum(losses) / n
 
     def _finish_epoch(self, epoch: int, loss: float, started: float) -> str | None:
         val_loss, val_mae = _validation_errors(self.compiled, self.data)
@@ -310,6 +331,8 @@ class _Loop:
             epoch=epoch, loss=loss, val_loss=val_loss, seconds=time.monotonic() - started, val_mae=val_mae
         )
         self.history.append(record)
+        if epoch == 1:  # trace the predictor now, while training, not when the results are wanted
+            self.compiled.predict(self.data.x_train[:1])
         if self.control.on_epoch is not None:
             self.control.on_epoch(record)
         if self.control.after_epoch is not None:
@@ -362,9 +385,10 @@ def train(
     non-main thread; two trainings in two threads give the same results as each alone.
 
     The model ends up with the weights of the best finished epoch (lowest validation loss, or
-    training loss without validation) unless training diverged. With a residual target and validation data the
-    starting weights compete too (``best_epoch`` 0): the zero head starts as the simple rule, so a training that
-    does not improve on the rule on validation keeps the rule. Early stopping triggers after
+    training loss without validation), also when a later epoch diverged; a training that diverged before its first
+    epoch finished has no best epoch. With a residual target and validation data the starting weights compete too
+    (``best_epoch`` 0): the zero head starts as the simple rule, so a training that does not improve on the rule on
+    validation keeps the rule. Early stopping triggers after
     ``config.patience`` epochs without improvement (0 = off).
 
     Returns:
@@ -374,12 +398,12 @@ def train(
     loop = _Loop(model, data, config, control)
     start_mae = loop.start()
     status = loop.run()
-    best_epoch = loop.best_epoch
-    if status == "diverged" or not loop.history:
-        best_epoch = None
-    elif loop.best_weights is not None:
-        model.set_weights(loop.best_weights)
+    best_epoch = loop.best_epoch if loop.history else None
     message = STATUS_MESSAGES[status]
+    if best_epoch is not None and loop.best_weights is not None:  # also after a late divergence: finite weights
+        model.set_weights(loop.best_weights)
+        if status == "diverged":
+            message = f"{message} The best weights before that, from epoch {best_epoch}, are kept."
     if best_epoch == 0:
         message += f" {NO_EPOCH_IMPROVED}"
     return TrainOutcome(
@@ -389,4 +413,5 @@ def train(
         seconds=time.monotonic() - started,
         message=message,
         start_val_mae=start_mae,
+        predict=None if best_epoch is None else loop.compiled.predict,
     )

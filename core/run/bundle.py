@@ -1,15 +1,18 @@
-"""Save and load a trained run as ``model.keras`` + ``meta.json`` (no pickle; safe_mode loading)."""
+"""Save and load a trained run as ``model.keras`` + ``meta.json`` (no pickle; safe_mode loading).
+
+Saving imports no TensorFlow: a run trained by a worker holds its model file as bytes (``NetworkWeights.save``).
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import platform
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import keras
 import numpy as np
 import pandas as pd
 
@@ -19,6 +22,9 @@ from core.model.features import FeatureSpec, context_length
 from core.model.recursive import recursive_scaled
 from core.model.scaling import Scaler
 from core.run.results import ForecastRun
+
+if TYPE_CHECKING:
+    import keras
 
 __all__ = ["MODEL_FILE", "META_FILE", "BUNDLE_FORMAT", "save_bundle", "LoadedBundle", "load_bundle"]
 
@@ -35,12 +41,20 @@ BUNDLE_FORMAT = "lstm-forecast-bundle/1"
 _MAX_META_BYTES = 5_000_000
 
 
-def _versions() -> dict[str, str]:
-    import tensorflow as tf
+def _installed(*names: str) -> str:
+    """The installed version of the first of these distributions that is installed (read without importing it)."""
+    for name in names:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return "unknown"
 
+
+def _versions() -> dict[str, str]:
     return {
-        "keras": keras.__version__,
-        "tensorflow": tf.__version__,
+        "keras": _installed("keras"),
+        "tensorflow": _installed("tensorflow", "tensorflow-cpu"),
         "numpy": np.__version__,
         "pandas": pd.__version__,
         "python": platform.python_version(),
@@ -248,6 +262,8 @@ def load_bundle(directory: str | Path) -> LoadedBundle:
         if isinstance(error, CoreError):
             raise
         raise DataError(f"{META_FILE} is incomplete or malformed: {error}") from error
+    import keras  # only loading needs Keras: saving a worker's portable run writes its bytes without TensorFlow
+
     model = keras.models.load_model(model_path, safe_mode=True, compile=False)
     return LoadedBundle(
         model, config, scaler, str(meta["value_column"]), frequency, recent, half_widths, meta, features, covariates

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,17 +20,19 @@ from core.evaluation.intervals import future_forecast
 from core.evaluation.metrics import forecast_metrics, mase_scale
 from core.evaluation.recommendation import BLEND
 from core.evaluation.scoring import Evaluation, best_reference, evaluate_test, scored_mask
-from core.model.features import FeatureSpec, context_length, feature_matrix, to_scaled
-from core.model.network import build_model, predict_scaled
+from core.model.features import context_length
+from core.model.network import build_model
 from core.model.progress import TrainControl
 from core.model.recursive import data_paths
-from core.model.scaling import Scaler
 from core.model.seasons import season_words
 from core.model.training import TrainOutcome, train
+from core.model.weights import NetworkWeights
 from core.model.windows import WindowedData, prepare, series_season
+from core.run.portable import model_input, predict_next  # noqa: F401  (re-exported: they predict from a run)
 from core.run.references import (
     BackgroundReferences,
     References,
+    ReferenceSource,
     band_origins,
     check_series,
     classical_references,
@@ -48,7 +52,6 @@ from core.words import (
 
 __all__ = [
     "resolve_season_length", "filled_array", "covariate_array", "run_forecast", "Fitted", "fit", "complete",
-    "model_input", "predict_next",
 ]
 
 #: The LSTM as a backtest forecaster (``core.run.references.lstm_forecaster``), under its former name here.
@@ -147,7 +150,7 @@ def run_forecast(
     control: TrainControl | None = None,
     covariates: pd.DataFrame | None = None,
     *,
-    classical: bool = True,
+    classical: bool | ReferenceSource = True,
     filled: pd.Series | np.ndarray | None = None,
 ) -> ForecastRun:
     """Train an LSTM on ``values`` and evaluate, calibrate and forecast with it.
@@ -161,26 +164,32 @@ def run_forecast(
         covariates: a frame indexed by date holding the columns named in ``config.covariates``
             (needed only when that is non-empty).
         classical: also score ETS and ARIMA on the test targets (``predictions`` columns ``ets``
-            and ``arima``); False leaves them out (quick runs, tests).
+            and ``arima``); False leaves them out (quick runs, tests); a ``ReferenceSource``
+            (``core.run.references``) gives them from elsewhere (a training worker's cancellable task).
         filled: True where intake filled a gap (``LoadedSeries.filled``: a bool series on the same index),
             or None; those targets are left out of every metric, of calibration and of coverage.
 
     Returns:
         A ForecastRun; when training diverged or no epoch finished, ``model`` is None and
-        ``message`` says why.
+        ``message`` says why. A training that reached its time limit is completed the quick way, as
+        after a Stop (see :func:`complete`).
 
     Raises:
         DataError: the series is too short for ``config`` or not regular/finite.
     """
     control = control or TrainControl()
-    background = None
-    if classical:
-        try:  # ETS and ARIMA are fitted while the LSTM trains
-            background = BackgroundReferences(values, config)
+    references: bool | ReferenceSource = classical
+    if classical is True:
+        try:  # ETS and ARIMA are fitted while the LSTM trains; after a Stop the run does not wait for them
+            references = BackgroundReferences(values, config).when_not_stopped(control.stop_event)
         except CoreError:
-            background = None  # fit() below names the problem
+            references = True  # fit() below names the problem
     fitted = fit(values, config, control, covariates, filled=filled)
-    return complete(fitted, values, control, classical if background is None else background.result())
+    if fitted.outcome.status == "time_limit":  # the limit covers the work after training too: end it quickly
+        halted = dataclasses.replace(control, stop_event=threading.Event())
+        halted.stop_event.set()
+        return complete(fitted, values, halted, references)
+    return complete(fitted, values, control, references)
 
 
 @dataclass
@@ -268,6 +277,25 @@ def _new_run(fitted: Fitted, values: pd.Series) -> ForecastRun:
     )
 
 
+class _Predictor:
+    """The trained model for the work after training: the training's own traced predictor when it has one
+    (``TrainOutcome.predict``), else Keras until ``stop_event`` is set and the numpy ``NetworkWeights`` after
+    (once stopped, a Keras predict function traced for a new batch shape would cost more than all the rest)."""
+
+    def __init__(self, model: Any, outcome: TrainOutcome, stop_event: threading.Event) -> None:
+        self._model, self._predict, self._stop_event = model, outcome.predict, stop_event
+        self._numpy: NetworkWeights | None = None
+
+    def predict_on_batch(self, x: np.ndarray) -> Any:
+        if self._predict is not None:
+            return self._predict(x)
+        if not self._stop_event.is_set() or isinstance(self._model, NetworkWeights):
+            return self._model.predict_on_batch(x)
+        if self._numpy is None:
+            self._numpy = NetworkWeights.from_keras(self._model, keep_file=False)
+        return self._numpy.predict_on_batch(x)
+
+
 def _forecast_frame(
     future: pd.DataFrame, recommended: np.ndarray, bands: Bands, model: str
 ) -> pd.DataFrame:
@@ -285,7 +313,7 @@ def complete(
     fitted: Fitted,
     values: pd.Series,
     control: TrainControl | None = None,
-    classical: References | bool = True,
+    classical: References | bool | ReferenceSource = True,
     *,
     filled: pd.Series | np.ndarray | None = None,
 ) -> ForecastRun:
@@ -293,9 +321,13 @@ def complete(
     and forecast (the second half of :func:`run_forecast`).
 
     Args:
-        classical: precomputed :func:`classical_references` of the same split; True computes them here;
-            False leaves ETS and ARIMA out.
+        classical: precomputed ``classical_references`` of the same split, or a ``ReferenceSource`` for them
+            (``core.run.references``); True computes them here; False leaves ETS and ARIMA out.
         filled: the gap-filled mask (see :func:`run_forecast`); None uses the one given to :func:`fit`.
+
+    Once ``control.stop_event`` is set the run keeps what it has and ends quickly: ETS and ARIMA are left out
+    when not fitted yet and the backtest is skipped; the test-span evaluation, the recommendation, the bands and
+    the future forecast always run (through the training's traced predictor, or numpy, never a new Keras trace).
     """
     control = control or TrainControl()
     config, data, model, outcome = fitted.config, fitted.data, fitted.model, fitted.outcome
@@ -306,9 +338,13 @@ def complete(
         run.message = _unusable_message(outcome)
         return run
     _stage(control, "evaluating")
+    stop_event = control.stop_event
     if classical is True:
-        classical = classical_references(data.values, split, season)
+        classical = False if stop_event.is_set() else classical_references(data.values, split, season)
+    elif callable(classical):
+        classical = classical() or False
     references = classical if isinstance(classical, References) else None
+    model = _Predictor(fitted.model, outcome, stop_event)
     fits = {} if references is None else references.fits
     rules = fit_rules(data.values, values.index, split.test_start, season)
     evaluation = evaluate_test(model, data, values.index, season, None if references is None else references.forecasts,
@@ -329,7 +365,9 @@ def complete(
         keep = scored_mask(mask, split.test_targets)
         metrics[BLEND] = forecast_metrics(predictions["actual"].to_numpy()[keep], predictions[BLEND].to_numpy()[keep],
                                           mase_scale(data.values[: split.val_start]))
-    if config.backtest_folds > 0:
+    if config.backtest_folds > 0 and stop_event.is_set():
+        backtest_note = "No backtest: the run was stopped."
+    elif config.backtest_folds > 0:
         run.backtest, backtest_note = run_backtest(model, data, season, config.backtest_folds, horizon, fits,
                                                    paths={**paths, **({BLEND: recommended_paths}
                                                                       if recommendation.model == BLEND else {})},
@@ -338,7 +376,7 @@ def complete(
         backtest_note = ""
     _stage(control, "forecasting")
     future = future_forecast(model, data, values.index, bands.half_widths)
-    run.model = model
+    run.model = fitted.model
     run.baseline_labels = evaluation.labels
     run.predictions = predictions
     run.metrics = metrics
@@ -357,69 +395,3 @@ def complete(
         f" {backtest_note}" if backtest_note else "")
     run.recent = _recent(values, data)
     return run
-
-
-def _spec(run: ForecastRun) -> FeatureSpec:
-    if run.model is None or run.scaler is None:
-        raise DataError("This run has no trained model.")
-    if run.features is not None:
-        return run.features
-    return FeatureSpec(value_scaler=Scaler.from_dict(run.scaler))
-
-
-def _history_arrays(
-    run: ForecastRun, history: pd.Series, spec: FeatureSpec
-) -> tuple[np.ndarray, pd.DatetimeIndex, np.ndarray | None]:
-    """Scaled history values, their dates (with a frequency) and the covariates at those dates."""
-    window = run.config.window
-    numbers = pd.to_numeric(history, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    if len(numbers) < window or not np.isfinite(numbers[-window:]).all():
-        raise DataError(f"The model needs the last {window} finite values; got {len(numbers)}.")
-    index = pd.DatetimeIndex(history.index)
-    if index.freq is None:
-        try:
-            index = pd.DatetimeIndex(index, freq=run.frequency)
-        except ValueError as error:
-            raise DataError(f"The history's dates are not regular at the run's frequency {run.frequency}.") from error
-    cov = None
-    if spec.covariates:
-        if run.covariates is None:
-            raise DataError("This run has no covariate values.")
-        frame = run.covariates.reindex(index)
-        cov = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-        if not np.isfinite(cov[-window:]).all():
-            raise DataError("The covariates are unknown at some of these dates.")
-        cov = np.where(np.isfinite(cov), cov, 0.0)
-    return spec.value_scaler.transform(numbers), index, cov
-
-
-def model_input(run: ForecastRun, history: pd.Series) -> np.ndarray:
-    """The trained model's input for predicting the step right after ``history``.
-
-    Args:
-        run: a usable run.
-        history: dated values in original units ending just before the target, at the run's
-            frequency; at least ``run.config.window`` values, the last ``window`` of which must be
-            finite. The first value counts as the series start (inputs that would reach before it,
-            such as the value one season earlier, fall back exactly as in training); pass the whole
-            history or at least ``window + season`` values to avoid that.
-
-    Returns:
-        shape ``(1, window, n_features)`` float32 in the model's (scaled) input units; the feature
-        columns are ``run.features.names``.
-
-    Raises:
-        DataError: too few or non-finite values.
-    """
-    spec = _spec(run)
-    window = run.config.window
-    scaled, index, cov = _history_arrays(run, history, spec)
-    return feature_matrix(spec, scaled, index, cov)[-window:].astype(np.float32)[np.newaxis]
-
-
-def predict_next(run: ForecastRun, history: pd.Series) -> float:
-    """The run's one-step prediction for the step after ``history``, in original units."""
-    spec = _spec(run)
-    output = predict_scaled(run.model, model_input(run, history))
-    scaled, _, _ = _history_arrays(run, history, spec)
-    return float(spec.value_scaler.inverse(to_scaled(spec, output, scaled, np.array([len(scaled)])))[0])

@@ -5,6 +5,7 @@ recommended forecast."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from core.config import ForecastConfig, check_length
 from core.errors import CoreError, DataError
-from core.evaluation.backtest import BacktestResult, backtest, rolling_origins
+from core.evaluation.backtest import BacktestResult, Fold, backtest, rolling_origins
 from core.evaluation.baselines import (
     SIMPLE_RULES,
     Forecaster,
@@ -29,11 +30,12 @@ from core.evaluation.recommendation import Recommendation, recommend
 from core.evaluation.scoring import REFERENCES, lstm_one_step, scored_mask
 from core.model.features import FeatureSpec
 from core.model.recursive import recursive_scaled
-from core.model.windows import WindowedData, series_season, split_series
+from core.model.windows import Split, WindowedData, series_season, split_series
 
 __all__ = [
-    "check_series", "References", "classical_references", "BackgroundReferences", "lstm_forecaster", "run_backtest",
-    "band_origins", "reference_paths", "validation_choice",
+    "check_series", "References", "ReferenceSource", "classical_references", "BackgroundReferences",
+    "lstm_forecaster", "backtest_folds", "run_backtest", "split_band_origins", "band_origins", "reference_paths",
+    "validation_choice",
 ]
 
 
@@ -58,7 +60,11 @@ class References:
     """ETS and ARIMA fitted on the values before the test span, and their one-step test forecasts."""
 
     forecasts: dict[str, Any]  # {"ets": ClassicalForecast, "arima": ...}
-    fits: dict[str, ClassicalFit]
+    fits: dict[str, ClassicalFit]  # or anything with ClassicalFit's forecast and paths (a worker's precomputed ones)
+
+
+#: Gives the ETS and ARIMA references when the run needs them, or None to leave them out (e.g. stopped meanwhile).
+ReferenceSource = Callable[[], "References | None"]
 
 
 def classical_references(values: np.ndarray, split: Any, season: int, budget_seconds: float = 30.0) -> References:
@@ -103,6 +109,19 @@ class BackgroundReferences:
             raise self._error or RuntimeError("the classical references did not finish")
         return self._result
 
+    def when_not_stopped(self, stop_event: threading.Event) -> ReferenceSource:
+        """A ``ReferenceSource`` that waits for :meth:`result` unless ``stop_event`` is set: then it gives the
+        references only if they are ready, else None (the thread finishes on its own, unread)."""
+
+        def source() -> References | None:
+            while self._thread.is_alive():
+                if stop_event.is_set():
+                    return None
+                self._thread.join(0.05)
+            return self.result()
+
+        return source
+
 
 def lstm_forecaster(model: Any, data: WindowedData) -> Forecaster:
     """Recursive LSTM forecasts from ``history`` only (its own scaled values, dates and covariates)."""
@@ -127,6 +146,19 @@ def _lookup(paths: np.ndarray, first: int) -> Forecaster:
         return paths[len(history) - first, :horizon]
 
     return forecast
+
+
+def backtest_folds(split: Split, folds: int, horizon: int) -> tuple[list[Fold] | None, str]:
+    """The backtest's folds over the test span of ``split`` (``horizon`` apart, closer when the test span is
+    short), or (None, a plain note why there are none)."""
+    n_test = len(split.test_targets)
+    if n_test < horizon:
+        return None, f"No backtest: the test span ({n_test} steps) is shorter than the horizon ({horizon})."
+    step = horizon if folds * horizon <= n_test or folds == 1 else max(1, (n_test - horizon) // (folds - 1))
+    try:
+        return rolling_origins(split.n, folds, horizon, split.test_start, step), ""
+    except CoreError:
+        return None, f"No backtest: {folds} start points of {horizon} steps do not fit in the test span."
 
 
 def run_backtest(
@@ -155,14 +187,9 @@ def run_backtest(
     Returns:
         (result, "") or (None, a plain note why there is no backtest).
     """
-    n_test = len(data.split.test_targets)
-    if n_test < horizon:
-        return None, f"No backtest: the test span ({n_test} steps) is shorter than the horizon ({horizon})."
-    step = horizon if folds * horizon <= n_test or folds == 1 else max(1, (n_test - horizon) // (folds - 1))
-    try:
-        origins = rolling_origins(data.split.n, folds, horizon, data.split.test_start, step)
-    except CoreError:
-        return None, f"No backtest: {folds} start points of {horizon} steps do not fit in the test span."
+    origins, note = backtest_folds(data.split, folds, horizon)
+    if origins is None:
+        return None, note
     if paths is not None:
         lookups = {name: _lookup(table, first) for name, table in paths.items()}
         return backtest(data.values, origins, lookups), ""
@@ -178,9 +205,13 @@ def run_backtest(
 
 
 def band_origins(data: WindowedData) -> tuple[np.ndarray, str]:
+    """:func:`split_band_origins` of the data's split."""
+    return split_band_origins(data.split)
+
+
+def split_band_origins(split: Split) -> tuple[np.ndarray, str]:
     """Origins whose forecasts calibrate and check the bands: the latest validation origins (training ones
     without validation), every test origin, and the series' end (the future forecast); and their source."""
-    split = data.split
     span, source = (
         (split.val_targets, "validation") if len(split.val_targets) else (split.train_targets, "training")
     )

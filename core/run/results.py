@@ -21,6 +21,8 @@ from core.words import reference_margin
 if TYPE_CHECKING:
     import keras
 
+    from core.model.weights import NetworkWeights
+
 __all__ = ["CandidateResult", "SearchReport", "Replay", "SeedSpread", "ForecastRun", "Runner"]
 
 
@@ -34,6 +36,7 @@ class CandidateResult:
     seconds: float
     status: str
     epochs: int
+    worker: str = ""  # "host:pid" of the process that trained it
 
     def label(self) -> str:
         if not self.changes:
@@ -54,7 +57,7 @@ class SearchReport:
     """Auto mode's leaderboard and verdict (``ForecastRun.search``).
 
     Attributes:
-        results: every candidate tried, in the order tried.
+        results: every candidate tried, in candidate order.
         winner: ``number`` of the winning candidate.
         planned: candidates in the seeded list.
         budget_seconds, seconds: the time budget and the time used.
@@ -176,7 +179,7 @@ class ForecastRun:
     value_column: str
     frequency: str
     season_length: int
-    model: keras.Model | None = None
+    model: keras.Model | NetworkWeights | None = None  # NetworkWeights when trained by a worker (core.run.portable)
     scaler: dict[str, float] | None = None
     predictions: pd.DataFrame | None = None
     metrics: dict[str, dict[str, float]] | None = None

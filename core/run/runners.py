@@ -1,11 +1,12 @@
 """Runners: what a job calls to train. The plain run, one that records a training replay, the seed spread, auto mode.
 
-A runner is ``runner(values, config, control) -> ForecastRun`` (:data:`Runner`); ``core.dashboard.jobs`` runs one
-per job in a background worker."""
+A runner is ``runner(values, config, control) -> ForecastRun`` (``core.run.results.Runner``); ``core.dashboard.jobs``
+runs one per job, in this process or on a training worker; ``runner_for`` turns a ``Plan`` into one."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 
 import keras
@@ -16,13 +17,15 @@ from core.config import ForecastConfig
 from core.evaluation.scoring import lstm_one_step
 from core.model.progress import EpochRecord, TrainControl
 from core.model.windows import prepare_series
-from core.run.auto import run_auto
+from core.run.auto import Lanes, run_auto
 from core.run.pipeline import covariate_array, run_forecast
-from core.run.results import ForecastRun, Replay, SeedSpread
+from core.run.portable import Plan
+from core.run.references import ReferenceSource
+from core.run.results import ForecastRun, Replay, Runner, SeedSpread
 
 __all__ = [
     "MAX_SNAPSHOTS", "MAX_REPLAY_POINTS", "SPREAD_SEEDS", "ReplayRecorder", "replay_runner", "seed_spread",
-    "seed_spread_runner", "auto_runner",
+    "seed_spread_runner", "auto_runner", "runner_for",
 ]
 
 #: Most forecast snapshots a replay keeps; when full, every other one is dropped and the interval doubles.
@@ -75,7 +78,8 @@ class ReplayRecorder:
 
 
 def _run_with_replay(values: pd.Series, config: ForecastConfig, control: TrainControl,
-                     covariates: pd.DataFrame | None = None) -> ForecastRun:
+                     covariates: pd.DataFrame | None = None, classical: bool | ReferenceSource = True,
+                     filled: pd.Series | None = None) -> ForecastRun:
     recorder = ReplayRecorder(values, config, covariates=covariates)
     previous = control.after_epoch
 
@@ -84,19 +88,21 @@ def _run_with_replay(values: pd.Series, config: ForecastConfig, control: TrainCo
         if previous is not None:
             previous(record, model)
 
-    run = run_forecast(values, config, dataclasses.replace(control, after_epoch=after_epoch), covariates)
+    run = run_forecast(values, config, dataclasses.replace(control, after_epoch=after_epoch), covariates,
+                       classical=classical, filled=filled)
     run.replay = recorder.replay
     return run
 
 
 def replay_runner(values: pd.Series, config: ForecastConfig, control: TrainControl,
-                  covariates: pd.DataFrame | None = None) -> ForecastRun:
-    """A :data:`Runner`: ``run_forecast`` that also records ``run.replay``.
+                  covariates: pd.DataFrame | None = None, classical: bool | ReferenceSource = True,
+                  filled: pd.Series | None = None) -> ForecastRun:
+    """A ``Runner``: ``run_forecast`` that also records ``run.replay``.
 
-    ``covariates`` is the frame ``run_forecast`` takes for ``config.covariates``; bind it with
+    ``covariates``, ``classical`` and ``filled`` are what ``run_forecast`` takes; bind them with
     ``functools.partial`` to submit the runner to a job.
     """
-    return _run_with_replay(values, config, control, covariates)
+    return _run_with_replay(values, config, control, covariates, classical, filled)
 
 
 def _spread_of(runs: list[ForecastRun]) -> SeedSpread | None:
@@ -130,11 +136,13 @@ def _staged(control: TrainControl, label: str) -> TrainControl:
 
 def seed_spread(values: pd.Series, config: ForecastConfig, control: TrainControl | None = None,
                 runs: int = SPREAD_SEEDS, covariates: pd.DataFrame | None = None,
-                ) -> tuple[list[ForecastRun], SeedSpread | None]:
+                classical: bool | ReferenceSource = True,
+                filled: pd.Series | None = None) -> tuple[list[ForecastRun], SeedSpread | None]:
     """Train ``runs`` times with seeds ``config.seed``, ``config.seed + 1``, ...; the first one records a replay.
 
     A stop request ends the series of trainings after the current one. Stages are reported as
-    "run 2 of 3: training".
+    "run 2 of 3: training". Every training has the same split, so a ``ReferenceSource`` is asked once per
+    training and may give the same references each time.
 
     Returns:
         every run (the first equals a normal training with ``config``) and the spread of the usable ones.
@@ -144,26 +152,46 @@ def seed_spread(values: pd.Series, config: ForecastConfig, control: TrainControl
     for k in range(runs):
         seeded = dataclasses.replace(config, seed=(config.seed + k) % 2**31)
         inner = _staged(control, f"run {k + 1} of {runs}")
-        done.append(_run_with_replay(values, seeded, inner, covariates) if k == 0
-                    else run_forecast(values, seeded, inner, covariates))
+        done.append(_run_with_replay(values, seeded, inner, covariates, classical, filled) if k == 0
+                    else run_forecast(values, seeded, inner, covariates, classical=classical, filled=filled))
         if control.stop_event.is_set():
             break
     return done, _spread_of(done)
 
 
 def seed_spread_runner(values: pd.Series, config: ForecastConfig, control: TrainControl,
-                       covariates: pd.DataFrame | None = None) -> ForecastRun:
-    """A :data:`Runner`: trains 3 times and returns the first run with ``run.seed_spread`` set."""
-    runs, spread = seed_spread(values, config, control, covariates=covariates)
+                       covariates: pd.DataFrame | None = None, classical: bool | ReferenceSource = True,
+                       filled: pd.Series | None = None) -> ForecastRun:
+    """A ``Runner``: trains 3 times and returns the first run with ``run.seed_spread`` set."""
+    runs, spread = seed_spread(values, config, control, covariates=covariates, classical=classical, filled=filled)
     run = runs[0]
     run.seed_spread = spread
     return run
 
 
 def auto_runner(budget_seconds: float) -> Callable[[pd.Series, ForecastConfig, TrainControl], ForecastRun]:
-    """A :data:`Runner` that runs auto mode with this budget (for ``JobManager.submit(runner=...)``)."""
+    """A ``Runner`` that runs auto mode with this budget (for ``JobManager.submit(runner=...)``)."""
 
     def runner(values: pd.Series, config: ForecastConfig, control: TrainControl) -> ForecastRun:
         return run_auto(values, config, control, budget_seconds=budget_seconds)
 
     return runner
+
+
+def runner_for(plan: Plan, classical: ReferenceSource | None = None, lanes: Lanes | None = None) -> Runner:
+    """The ``Runner`` a :class:`core.run.portable.Plan` names.
+
+    Args:
+        classical: where the ETS and ARIMA references come from when ``plan.classical`` (None: fitted
+            in this process).
+        lanes: more places for auto mode's candidates (``kind == "auto"`` only).
+    """
+    references: bool | ReferenceSource = (classical or True) if plan.classical else False
+    covariates, filled = plan.covariates, plan.filled
+    if plan.kind == "auto":
+        return functools.partial(run_auto, budget_seconds=plan.budget_seconds, covariates=covariates,
+                                 classical=references, lanes=lanes, filled=filled)
+    if plan.kind == "plain":
+        return functools.partial(run_forecast, covariates=covariates, classical=references, filled=filled)
+    runner = replay_runner if plan.kind == "replay" else seed_spread_runner
+    return functools.partial(runner, covariates=covariates, classical=references, filled=filled)
