@@ -9,9 +9,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import streamlit as st
 
 from ui.keras_guard import keep_keras_session  # noqa: E402
-from ui.session import collect_finished_job, current_series, owner_id  # noqa: E402
+from ui.session import collect_finished_job, current_series, job_manager, owner_id  # noqa: E402
 from ui.share import apply_link_once, presenter_toggle  # noqa: E402
-from ui.warmup import warm_up_later  # noqa: E402
 
 keep_keras_session()
 
@@ -46,6 +45,6 @@ with st.sidebar:
     elif st.session_state.get("run") is not None:
         st.caption(":material/check_circle: A trained model is ready")
 
-# TensorFlow is imported a few seconds after the page has been sent, in a script thread: the first page a
-# visitor sees neither waits for it nor competes with it for the CPU (ui/warmup.py; docs/performance.md).
-warm_up_later()
+# The training workers (Ray, TensorFlow in their own processes) start in the background on the server's first
+# page; this process never imports TensorFlow (docs/scale-out.md).
+job_manager()

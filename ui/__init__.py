@@ -12,8 +12,7 @@
       forecast_sections.py Forecast: the summary, chart, error tables, backtest, forecast table, downloads
       learn_sections.py    Learn: report card, copy-cat check, inside the LSTM, what-if, replay, seed spread
       router.py            direct links (``/train``) go through ``app.py``
-      warmup.py            TensorFlow imported a few seconds after the first page was drawn
-      keras_guard.py       stops Streamlit from resetting Keras after every script run (slow training)
+      keras_guard.py       stops Streamlit from resetting Keras after every script run (``LSTM_BACKEND=inprocess``)
 
 Every display word (model names, verdict sentences, settings labels) comes from ``core.words`` and
 ``core.config``; the modules here only place them.

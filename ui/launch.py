@@ -6,7 +6,6 @@ starts. Widget keys: ``train``, ``train_spread``, ``train_auto`` and ``auto_budg
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Literal, NamedTuple
 
 import pandas as pd
@@ -15,13 +14,11 @@ import streamlit as st
 from core.config import ForecastConfig
 from core.data.series import LoadedSeries
 from core.errors import CoreError
-from core.run.auto import run_auto
-from core.run.results import Runner
-from core.run.runners import replay_runner, seed_spread_runner
+from core.run.portable import Plan
 from ui.covariates import Covariates
 from ui.session import job_manager, md_escape, owner_id
 
-__all__ = ["Launch", "launch_buttons", "runner_for", "start_training"]
+__all__ = ["Launch", "launch_buttons", "plan_for", "start_training"]
 
 #: What a button starts: one training, three with different seeds, or auto mode's search.
 Kind = Literal["train", "spread", "auto"]
@@ -64,12 +61,16 @@ def launch_buttons(config: ForecastConfig | None, busy: bool) -> Launch | None:
     return None if kind is None else Launch(kind, float(budget))
 
 
-def runner_for(launch: Launch, covariates: pd.DataFrame | None) -> Runner:
-    """The job's runner: auto mode with its budget, the seed spread, or one training that records a replay;
-    each reads its own copy of the input columns."""
-    if launch.kind == "auto":
-        return partial(run_auto, budget_seconds=launch.budget_seconds, covariates=covariates)
-    return partial(seed_spread_runner if launch.kind == "spread" else replay_runner, covariates=covariates)
+#: The plan kind (``core.run.portable.PLAN_KINDS``) each button starts: Train records the Learn page's replay.
+PLAN_KIND = {"train": "replay", "spread": "spread", "auto": "auto"}
+
+
+def plan_for(launch: Launch, series: LoadedSeries, covariates: pd.DataFrame | None) -> Plan:
+    """What the job runs, named without code so a training worker can run it: auto mode with its budget, the
+    seed spread, or one training that records a replay; with the job's own copy of the input columns and the
+    series' gap-filled points (left out of every score)."""
+    filled = None if series.filled is None else series.filled.copy()
+    return Plan(PLAN_KIND[launch.kind], budget_seconds=launch.budget_seconds, covariates=covariates, filled=filled)
 
 
 def start_training(series: LoadedSeries, config: ForecastConfig, covariates: Covariates | None,
@@ -80,7 +81,7 @@ def start_training(series: LoadedSeries, config: ForecastConfig, covariates: Cov
     st.session_state["auto_budget_seconds"] = launch.budget_seconds if launch.kind == "auto" else None
     try:
         job = job_manager().submit(owner_id(), series.values, config,
-                                   name=st.session_state.get("series_source", ""), runner=runner_for(launch, frame))
+                                   name=st.session_state.get("series_source", ""), plan=plan_for(launch, series, frame))
     except CoreError as exc:
         st.error(md_escape(exc), icon=":material/error:")
         return

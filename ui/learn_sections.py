@@ -21,7 +21,7 @@ from core.dashboard.report import report_card
 from core.errors import CoreError
 from core.evaluation.diagnostics import CopycatResult
 from core.model.internals import lstm_internals
-from core.run.pipeline import model_input, predict_next
+from core.run.portable import model_input, predict_next
 from core.run.results import ForecastRun
 from core.words import steps
 from ui.session import md_escape

@@ -22,7 +22,6 @@
 | ``auto_budget_seconds`` | ``float | None``       | budget of the current auto-mode job (progress bar) |
 | ``naive_level``    | ``(str, NaiveLevel | None)`` | job id and the naive reference level of its loss chart |
 | ``loss_chart_cache`` | ``(tuple, go.Figure)``  | the live loss chart and what it shows (rebuilt on a new epoch) |
-| ``warmup_scheduled`` | ``bool``                | the TensorFlow import is scheduled for this session (ui/warmup.py) |
 | ``link_applied``   | ``bool``                  | a shared link's query parameters were read (ui/share.py) |
 | ``link_error``     | ``str | None``            | which parts of a shared link were ignored and why          |
 | ``preset``         | ``str``                   | chosen preset (presets.py); widget ``preset_pick`` shows it |
@@ -46,13 +45,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.dashboard.jobs import JobManager
+from core.dashboard.jobs import JobManager, app_manager
 from core.data.datasets import builtin_title, load_builtin
 from core.data.series import LoadedSeries
 from core.words import frequency_word
 
 __all__ = [
-    "MAX_RUNNING_TRAININGS",
     "job_manager",
     "owner_id",
     "current_series",
@@ -63,15 +61,15 @@ __all__ = [
     "date_text",
 ]
 
-#: Trainings allowed to run at once on this server (one small LSTM uses about one core).
-MAX_RUNNING_TRAININGS = 1
 DEFAULT_BUILTIN = "seed"
 
 
 @st.cache_resource(show_spinner=False)
 def job_manager() -> JobManager:
-    """The one job manager of this server process (shared, holds no user data itself)."""
-    return JobManager(max_running=MAX_RUNNING_TRAININGS)
+    """The one job manager of this server process (shared, holds no user data itself): trainings on warm Ray
+    workers, started in the background the first time it is asked for (``core.dashboard.jobs.app_manager``;
+    ``LSTM_BACKEND=inprocess`` trains in threads of this process instead)."""
+    return app_manager()
 
 
 def _release_owner(owner: str) -> None:

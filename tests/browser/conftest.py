@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,16 +39,20 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(log_name: str = "streamlit-server.log") -> Iterator[str]:
-    """``streamlit run app.py`` on a loopback port; yields the base URL once it accepts connections."""
+def serve_app(log_name: str = "streamlit-server.log", **env: str) -> Iterator[str]:
+    """``streamlit run app.py`` on a loopback port, training on its own embedded Ray as a user's server does
+    (``env`` adds variables); yields the base URL once it accepts connections. Afterwards the server and every
+    process of its Ray are gone (checked by the Ray session directory in their command lines)."""
     port = _free_port()
     log_path = ARTIFACTS / log_name
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("w")
+    ray_dir = tempfile.mkdtemp(prefix="lstm-ray-bt-")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "LSTM_BACKEND": "ray", "LSTM_RAY_TMPDIR": ray_dir, **env},
     )
     url = f"http://127.0.0.1:{port}"
 
@@ -70,6 +75,28 @@ def serve_app(log_name: str = "streamlit-server.log") -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+        try:
+            wait_for(lambda: not ray_processes(ray_dir), timeout=30, interval=0.2,
+                     what="the server's Ray processes to end")
+        finally:
+            shutil.rmtree(ray_dir, ignore_errors=True)
+
+
+def ray_processes(ray_dir: str) -> list[int]:
+    """Process ids whose command line names the Ray session directory ``ray_dir`` (the raylet, GCS and helpers;
+    the workers are their children and end with the raylet)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if ray_dir in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
 
 
 @pytest.fixture(scope="session")

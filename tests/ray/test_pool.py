@@ -129,7 +129,7 @@ def test_an_error_in_the_worker_reaches_the_job_as_its_own_message(idle_pool: Wo
     job = manager.submit("short", series(12), TINY, plan=Plan("plain"))
     wait_until(lambda: job.snapshot().done, 120, "the job to end")
     snapshot = job.snapshot()
-    assert snapshot.state == "failed" and "too few to train" in snapshot.message, snapshot.message
+    assert snapshot.state == "failed" and "needs at least 15" in snapshot.message, snapshot.message
     assert manager.shutdown(10)
 
 

@@ -1,4 +1,5 @@
-"""The references task: the same ETS and ARIMA as in process, and gone at once when its job stops."""
+"""The references task: the same ETS and ARIMA as in process (one-step, from every band origin and every
+backtest fold), and gone at once when its job stops."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import time
 
 import numpy as np
 
-from core.config import season_length_for
 from core.model.windows import split_series
 from core.run import cluster
-from core.run.pipeline import backtest_folds, classical_references
+from core.run.pipeline import resolve_season_length
+from core.run.references import backtest_folds, classical_references, split_band_origins
 from core.run.workers import TaskReferences
 from tests.ray.conftest import TINY, live_processes, series, wait_until
 
@@ -22,7 +23,7 @@ def test_the_task_gives_the_references_fitted_in_process(ray_session: cluster.Cl
     assert got is not None
     numbers = values.to_numpy()
     split = split_series(len(numbers), config.window, config.validation_fraction, config.test_fraction)
-    expected = classical_references(numbers, split, season_length_for("D"))
+    expected = classical_references(numbers, split, resolve_season_length(config, "D", numbers))
     assert set(got.forecasts) == set(expected.forecasts) == {"ets", "arima"}
     folds, _ = backtest_folds(split, config.backtest_folds, config.horizon)
     assert folds
@@ -32,6 +33,9 @@ def test_the_task_gives_the_references_fitted_in_process(ray_session: cluster.Cl
         for fold in folds:
             np.testing.assert_allclose(got.fits[name].forecast(numbers, fold.origin, config.horizon),
                                        expected.fits[name].forecast(numbers, fold.origin, config.horizon), rtol=1e-9)
+        origins, _ = split_band_origins(split)
+        np.testing.assert_allclose(got.fits[name].paths(numbers, origins, config.horizon),
+                                   expected.fits[name].paths(numbers, origins, config.horizon), rtol=1e-9)
 
 
 def test_a_stop_cancels_the_running_task_at_once(ray_session: cluster.ClusterInfo) -> None:

@@ -1,5 +1,5 @@
-"""The Train page's start buttons and starting a job: which buttons may be pressed, what each starts, and the
-job the session then holds (AppTest ``from_function``)."""
+"""The Train page's start buttons and starting a job: which buttons may be pressed, the plan each starts, and
+the job the session then holds (AppTest ``from_function``)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import ForecastConfig
-from core.run.auto import run_auto
-from core.run.runners import replay_runner, seed_spread_runner
-from ui.launch import Launch, runner_for
+from core.data.series import LoadedSeries
+from ui.launch import Launch, plan_for
 
 pytestmark = pytest.mark.apptest
 
@@ -59,12 +58,17 @@ def test_auto_mode_needs_a_validation_share() -> None:
     assert "validation share above 0" in str(at.button(key="train_auto").help)
 
 
-def test_runner_for_binds_the_budget_and_the_jobs_own_input_columns() -> None:
-    frame = pd.DataFrame({"humidity": [1.0, 2.0]})
-    auto = runner_for(Launch("auto", 30.0), frame)
-    assert auto.func is run_auto and auto.keywords == {"budget_seconds": 30.0, "covariates": frame}
-    assert runner_for(Launch("spread", 30.0), None).func is seed_spread_runner
-    assert runner_for(Launch("train", 30.0), frame).func is replay_runner
+def test_plan_for_names_the_work_with_the_budget_the_jobs_own_input_columns_and_the_filled_points() -> None:
+    index = pd.date_range("2024-01-01", periods=3, freq="D")
+    filled = pd.Series([False, True, False], index=index)
+    series = LoadedSeries(values=pd.Series([1.0, 2.0, 3.0], index=index, name="temp"), frequency="D",
+                          date_column="date", value_column="temp", filled=filled)
+    frame = pd.DataFrame({"humidity": [1.0, 2.0, 3.0]}, index=index)
+    auto = plan_for(Launch("auto", 30.0), series, frame)
+    assert (auto.kind, auto.budget_seconds, auto.covariates) == ("auto", 30.0, frame)
+    assert auto.filled is not None and auto.filled.equals(filled) and auto.filled is not filled
+    assert plan_for(Launch("spread", 30.0), series, None).kind == "spread"
+    assert plan_for(Launch("train", 30.0), series, None).kind == "replay", "Train records the Learn page's replay"
 
 
 def _start() -> None:
