@@ -129,7 +129,10 @@ def _ended(snap: JobSnapshot) -> None:
         st.page_link("pages/forecast.py", label="Open the forecast", icon=":material/arrow_forward:")
         return
     detail = f"{text}: {md_escape(snap.message)}" if snap.state == "failed" and snap.message else text
-    st.error(f"{detail}. Any earlier trained model is kept.", icon=":material/error:")
+    detail = detail.rstrip(". ") + "."
+    if "model" not in snap.message:  # the message may already say what is kept
+        detail += " Any earlier trained model is kept."
+    st.error(detail, icon=":material/error:")
 
 
 def _live(job: Job) -> None:

@@ -479,7 +479,7 @@ class JobManager:
 BACKEND_VARIABLE = "LSTM_BACKEND"
 
 
-def app_manager(max_queued: int = 8, workers: int | None = None) -> JobManager:
+def app_manager(max_queued: int = 32, workers: int | None = None) -> JobManager:
     """The app's job manager: trainings on warm Ray workers (started in the background, on this machine or on
     the cluster ``RAY_ADDRESS`` names), or in threads of this process when ``LSTM_BACKEND=inprocess``.
 

@@ -56,7 +56,7 @@ _TICK_SECONDS = 0.05
 
 #: Extra seconds a job may run past its time limit before the monitor stops it (a training that reaches its
 #: limit ends the work after it quickly by itself; this is the backstop).
-_TIME_LIMIT_GRACE = 2.0
+_TIME_LIMIT_GRACE = 5.0
 
 
 #: A job's work: a ``Plan`` (what the app sends), a runner (sent to a worker by reference), or None (the default).
@@ -365,10 +365,11 @@ class WorkerPool:
 
     def _follow(self, slot: _Slot, key: str, ref: Any, control: TrainControl, deadline: float) -> ForecastRun:
         """The monitor: forward progress and Stop until the run is back."""
-        cursor, epoch, stopped, polled = 0, 0, False, 0.0
+        cursor, epoch, stopped, late, polled = 0, 0, False, False, 0.0
         while True:
             ready, _ = ray.wait([ref], timeout=_TICK_SECONDS)
             if not ready and not stopped and (control.stop_event.is_set() or time.monotonic() > deadline):
+                late = not control.stop_event.is_set()
                 slot.actor.stop.remote(key)
                 stopped = True
             if not ready and time.monotonic() - polled < POLL_SECONDS:
@@ -390,6 +391,8 @@ class WorkerPool:
                 control.on_batch(epoch + 1, batch, batches)
             if ready:  # a copy: what Ray hands over is read-only views of its object store, pinned while in use
                 run: ForecastRun = copy.deepcopy(ray.get(ref))
+                if late and run.status == "stopped":  # the backstop of the time limit, not the user
+                    run.status = "time_limit"
                 return run
 
     def run_many(self, items: Sequence[tuple[pd.Series, ForecastConfig]], work: Work = None, *,

@@ -39,15 +39,16 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(log_name: str = "streamlit-server.log", **env: str) -> Iterator[str]:
+def serve_app(log_name: str = "streamlit-server.log", ray_dir: str | None = None, **env: str) -> Iterator[str]:
     """``streamlit run app.py`` on a loopback port, training on its own embedded Ray as a user's server does
-    (``env`` adds variables); yields the base URL once it accepts connections. Afterwards the server and every
+    (in ``ray_dir``, default a fresh temp dir; ``env`` adds variables); yields the base URL once it accepts
+    connections. Afterwards the server and every
     process of its Ray are gone (checked by the Ray session directory in their command lines)."""
     port = _free_port()
     log_path = ARTIFACTS / log_name
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("w")
-    ray_dir = tempfile.mkdtemp(prefix="lstm-ray-bt-")
+    ray_dir = ray_dir or tempfile.mkdtemp(prefix="lstm-ray-bt-")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -80,6 +81,23 @@ def serve_app(log_name: str = "streamlit-server.log", **env: str) -> Iterator[st
                      what="the server's Ray processes to end")
         finally:
             shutil.rmtree(ray_dir, ignore_errors=True)
+
+
+def training_workers(ray_dir: str) -> list[int]:
+    """Process ids of the training workers of the Ray in ``ray_dir`` (the raylet's ``ray::TrainingWorker`` children)."""
+    raylets = {pid for pid in ray_processes(ray_dir) if b"raylet/raylet" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+    workers = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[1]) in raylets and stat[0] != "Z" and cmdline.startswith(b"ray::TrainingWorker"):
+            workers.append(int(entry.name))
+    return workers
 
 
 def ray_processes(ray_dir: str) -> list[int]:

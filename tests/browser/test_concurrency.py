@@ -1,15 +1,17 @@
-"""Four people train at once on one server (separate browser contexts = separate Streamlit sessions).
+"""A classroom: ten people train at once on one server (separate browser contexts = separate Streamlit sessions).
 
-The server runs one training at a time (``ui.session.MAX_RUNNING_TRAININGS``): one session trains, the
-others see their queue position and start by themselves. Every training ends (at its 10 s time limit),
-nothing crashes, each session's Forecast page shows its own data, and a fresh page load while the
-trainings run answers: the HTML within 2 s, the rendered page within 2 s or (on a machine loaded by other
-work) within 8x that machine's idle page load. Figures go to ``artifacts/concurrency.json``.
+The server trains on its Ray workers, one training per worker (one per core): as many sessions train as there
+are workers, the others see their queue position and start by themselves. Every training ends (at its 10 s time
+limit), nothing crashes, each session's Forecast page shows its own data, and a fresh page load while the
+trainings run answers: the HTML within 1 s, the rendered page within 2 s or (on a machine loaded by other work,
+the ten Chromium pages included) within 8x that machine's idle page load. Figures go to
+``artifacts/concurrency.json``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import statistics
 import time
@@ -23,19 +25,18 @@ from tests.helpers import ARTIFACTS, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SESSIONS = 4
+SESSIONS = 10
+#: Trainings at once: the server's Ray workers (one per core, as ``core.dashboard.jobs.app_manager`` starts them).
+WORKERS = os.cpu_count() or 1
 TIME_LIMIT_S = 10
+HTTP_ANSWER_LIMIT_S = 1.0
 PAGE_LOAD_LIMIT_S = 2.0
 #: How much slower than idle a page load may be while the trainings run (a stalled server is 10x and more;
 #: a quiet fresh-clone CI run measured 4.8x: 1.5 s idle, 5.4-7.5 s while the four sessions trained).
 BUSY_SLOWDOWN_LIMIT = 8.0
 # Distinct column names, lengths and levels so a session showing another's data is noticed.
-PEOPLE = [
-    {"column": "alpha_level", "days": 60, "level": 10.0},
-    {"column": "beta_level", "days": 70, "level": 200.0},
-    {"column": "gamma_level", "days": 80, "level": 3000.0},
-    {"column": "delta_level", "days": 90, "level": -40.0},
-]
+NAMES = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"]
+PEOPLE = [{"column": f"{name}_level", "days": 60 + 7 * k, "level": 1000.0 * k - 40.0} for k, name in enumerate(NAMES)]
 
 TRACE_Y_JS = """(name) => {
   for (const plot of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
@@ -102,7 +103,7 @@ def _page_load_seconds(browser, url: str) -> float:  # type: ignore[no-untyped-d
         context.close()
 
 
-def test_four_sessions_train_at_once_queue_and_keep_their_own_data(browser, streamlit_server, tmp_path):  # type: ignore[no-untyped-def]
+def test_ten_sessions_train_at_once_queue_and_keep_their_own_data(browser, streamlit_server, tmp_path):  # type: ignore[no-untyped-def]
     _page_load_seconds(browser, streamlit_server)  # warm-up: the first load also fills Streamlit's caches
     idle_loads = [_page_load_seconds(browser, streamlit_server) for _ in range(3)]
 
@@ -116,13 +117,14 @@ def test_four_sessions_train_at_once_queue_and_keep_their_own_data(browser, stre
             _prepare(page, streamlit_server, person, tmp_path)
 
         started = time.monotonic()
-        for page in pages:  # four clicks within about a second
+        for page in pages:  # ten clicks within a few seconds
             main_area(page).get_by_role("button", name="Train", exact=True).click()
         first_status = [wait_for(lambda p=page: _status(p), timeout=60, what="a training status") for page in pages]
-        assert sum("Training: epoch" in s for s in first_status) <= 1, first_status
+        assert sum("Training: epoch" in s for s in first_status) <= WORKERS, first_status
         positions = sorted(int(m.group(1)) for s in first_status if (m := re.search(r"number (\d+) in", s)))
         assert positions and positions == list(range(1, len(positions) + 1)), first_status
-        assert len(positions) >= SESSIONS - 2, first_status  # at most one may have started before the others clicked
+        # at most one round of trainings may have ended before the last person clicked
+        assert len(positions) >= SESSIONS - 2 * WORKERS, first_status
         queued_page = next(page for page, s in zip(pages, first_status, strict=True) if "in the queue" in s)
         screenshot(queued_page, "concurrency-01-queued")
 
@@ -165,6 +167,7 @@ def test_four_sessions_train_at_once_queue_and_keep_their_own_data(browser, stre
 
     figures = {
         "sessions": SESSIONS,
+        "workers": WORKERS,
         "queue_positions_seen": positions,
         "page_load_idle_s": [round(s, 2) for s in idle_loads],
         "page_load_while_training_s": [round(s, 2) for s in busy_loads],
@@ -174,9 +177,9 @@ def test_four_sessions_train_at_once_queue_and_keep_their_own_data(browser, stre
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "concurrency.json").write_text(json.dumps(figures, indent=2) + "\n")
     print(json.dumps(figures))
-    assert max(busy_http) < PAGE_LOAD_LIMIT_S, figures  # the server itself answers at once
+    assert max(busy_http) < HTTP_ANSWER_LIMIT_S, figures  # the server itself answers at once
     # Goal: a page (JS bundle, websocket, first script run) loads within 2 s while others train. On a machine
     # busy with other work the bound scales with the same machine's idle page load; measured on the 2-core
-    # machine: 1.5-1.8 s idle, 5-7.5 s while four sessions trained (see SECURITY.md).
+    # machine with trainings in the web process: 1.5-1.8 s idle, 5-7.5 s while four sessions trained.
     bound = max(PAGE_LOAD_LIMIT_S, BUSY_SLOWDOWN_LIMIT * statistics.median(idle_loads))
     assert statistics.median(busy_loads) < bound, figures
