@@ -1,0 +1,65 @@
+"""Files of several series in the app (issue #14): the Data page's station picker with the built-in New York
+airports and with an uploaded long file, what survives page changes and bad files, and the all-stations run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.pages.drive import chart, open_app, texts
+
+pytestmark = pytest.mark.apptest
+
+
+def long_csv(days: int = 60) -> bytes:
+    """Two stations stacked in one long file, as NOAA exports them: station ``B`` is 20 degrees warmer."""
+    dates = np.datetime64("2024-01-01") + np.arange(days)
+    rows = ["STATION,NAME,DATE,TAVG"]
+    for offset, (station, name) in enumerate([("USW0001", "AIRPORT A"), ("USW0002", "HILL B")]):
+        rows += [f"{station},{name},{date},{offset * 20 + 5 + 3 * np.sin(day / 4):.2f}"
+                 for day, date in enumerate(dates)]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_builtin_airports_offer_a_station_picker_and_the_choice_survives_page_changes() -> None:
+    at = open_app()
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="builtin_choice").set_value("nyc_airports").run()
+    assert not at.exception
+    picker = at.selectbox(key="station_pick")
+    assert picker.options[:3] == ["EWR · Newark Liberty Intl", "JFK · John F Kennedy Intl", "LGA · La Guardia"]
+    assert picker.value == "EWR" and at.session_state["series"].series_id == "EWR"
+    figure = chart(at, "3 stations")
+    assert [trace["name"] for trace in figure["data"]] == ["EWR", "JFK", "LGA"]
+    picker.set_value("LGA").run()
+    assert not at.exception
+    series = at.session_state["series"]
+    assert series.series_id == "LGA" and "La Guardia" in at.session_state["series_source"]
+    assert "La Guardia" in texts(at), "the caption names the chosen station"
+    at.switch_page("pages/train.py").run()
+    assert "La Guardia" in texts(at)
+    at.switch_page("pages/data.py").run()
+    assert at.selectbox(key="station_pick").value == "LGA"
+    assert at.session_state["series"].series_id == "LGA"
+
+
+def test_uploaded_long_file_splits_into_stations_and_a_bad_file_keeps_them() -> None:
+    at = open_app()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader[0].set_value(("noaa.csv", long_csv(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    series = at.session_state["series"]
+    assert series.series_id == "USW0001" and len(series.values) == 60
+    assert series.values.max() < 10, "the stations are never averaged together"
+    at.selectbox(key="station_pick").set_value("USW0002").run()
+    series = at.session_state["series"]
+    assert series.series_id == "USW0002" and series.values.min() > 20
+    at.file_uploader[0].set_value(("empty.csv", b"", "text/csv")).run()
+    assert any("empty" in e.value for e in at.error)
+    assert at.session_state["series"].series_id == "USW0002", "the previous good station is kept"
+    assert at.selectbox(key="station_pick").value == "USW0002"
+    at.selectbox(key="builtin_choice").set_value("seattle").run()
+    assert "panel" not in at.session_state and "station" not in at.session_state
+    assert len(at.session_state["series"].values) == 1461
+    assert all(box.key != "station_pick" for box in at.selectbox), "one series: no station picker"
