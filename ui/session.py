@@ -170,6 +170,9 @@ def collect_finished_job() -> None:
     if snapshot.run is not None and snapshot.run.usable:
         st.session_state["run"] = snapshot.run
         st.session_state["run_values"] = st.session_state.get("job_values")
+        usable = [] if snapshot.run.stations is None else snapshot.run.stations.usable()
+        if usable:  # every station in turn: the run shown is the first usable station's
+            st.session_state["run_values"] = usable[0].values
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")

@@ -3,10 +3,18 @@ airports and with an uploaded long file, what survives page changes and bad file
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
+import pandas as pd
 import pytest
 
-from tests.pages.drive import chart, open_app, texts
+from core.dashboard.export import stations_forecast_csv
+from core.run.results import STATION_COLUMNS
+from tests.helpers import wait_for
+from tests.pages.drive import chart, open_app, set_numbers, texts
+from ui.session import ALL_STATIONS
 
 pytestmark = pytest.mark.apptest
 
@@ -19,6 +27,14 @@ def long_csv(days: int = 60) -> bytes:
         rows += [f"{station},{name},{date},{offset * 20 + 5 + 3 * np.sin(day / 4):.2f}"
                  for day, date in enumerate(dates)]
     return ("\n".join(rows) + "\n").encode()
+
+
+def numbers(trace: dict) -> np.ndarray:
+    """A Plotly trace's ``y`` as numbers (a plain list, or Plotly's base64 typed array)."""
+    y = trace["y"]
+    if isinstance(y, dict):
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"])
+    return np.asarray(y, dtype=float)
 
 
 def test_builtin_airports_offer_a_station_picker_and_the_choice_survives_page_changes() -> None:
@@ -63,3 +79,41 @@ def test_uploaded_long_file_splits_into_stations_and_a_bad_file_keeps_them() -> 
     assert "panel" not in at.session_state and "station" not in at.session_state
     assert len(at.session_state["series"].values) == 1461
     assert all(box.key != "station_pick" for box in at.selectbox), "one series: no station picker"
+
+
+def test_all_stations_trains_each_in_one_job_and_the_forecast_page_compares_them() -> None:
+    at = open_app()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader[0].set_value(("noaa.csv", long_csv(), "text/csv")).run()
+    at.selectbox(key="station_pick").set_value(ALL_STATIONS).run()
+    assert not at.exception, at.exception
+    at.switch_page("pages/train.py").run()
+    assert "each of the 2 stations" in texts(at)
+    assert at.button(key="train_spread").disabled and at.button(key="train_auto").disabled
+    assert not at.button(key="train").disabled
+    set_numbers(at, epochs=2, units=4)
+    at.button(key="train").click().run()
+    job = at.session_state["job"]
+    wait_for(lambda: job.snapshot().done, 240, what="the all-stations job")
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Trained 2 of 2 stations" in s.value for s in at.success), [s.value for s in at.success]
+    run = at.session_state["run"]
+    assert run.stations is not None and [s.id for s in run.stations.stations] == ["USW0001", "USW0002"]
+
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception, at.exception
+    table = next(frame.value for frame in at.dataframe if "lstm_mae" in frame.value.columns)
+    assert list(table.columns) == list(STATION_COLUMNS)
+    assert table["series"].tolist() == ["USW0001", "USW0002"] and table["lstm_mae"].notna().all()
+    assert "of 2** trained stations" in texts(at)
+    download = next(d for d in at.get("download_button") if d.proto.label == "Download all forecasts (CSV)")
+    assert download is not None
+    csv = pd.read_csv(io.BytesIO(stations_forecast_csv(run.stations)))
+    assert csv.columns[0] == "series" and sorted(set(csv["series"])) == ["USW0001", "USW0002"]
+    actual = next(t for t in chart(at, "test-span predictions")["data"] if t["name"] == "TAVG (actual)")
+    assert numbers(actual).max() < 10, "the first station is drawn first"
+    at.selectbox(key="forecast_station").set_value("USW0002").run()
+    assert not at.exception, at.exception
+    actual = next(t for t in chart(at, "test-span predictions")["data"] if t["name"] == "TAVG (actual)")
+    assert numbers(actual).min() > 20, "the detail sections draw the chosen (warmer) station's run"
