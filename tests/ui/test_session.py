@@ -65,6 +65,7 @@ def test_an_edit_keeps_the_reset_point_and_a_new_source_replaces_it() -> None:
 @dataclass(frozen=True)
 class FakeRun:
     usable: bool
+    stations: None = None  # not a run over every station
 
 
 @dataclass(frozen=True)
