@@ -138,7 +138,8 @@ panel = current_panel()
 
 # Column pickers: only when the file offers a choice.
 upload = st.session_state.get("upload")
-if upload is not None and (len(series.numeric_columns) > 1 or len(series.columns) > 2):
+offers_columns = len(series.numeric_columns) > 1 or (panel is None and len(series.columns) > 2)
+if upload is not None and offers_columns:
     st.subheader("Columns")
     c1, c2 = st.columns(2)
     date_options = ["(none: generate dates)", *[c for c in series.columns if c != series.value_column]]

@@ -8,6 +8,7 @@ Session keys (see ui/session.py): ``panel``, ``panel_source`` and ``station`` (r
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from core.config import ForecastConfig
@@ -85,7 +86,12 @@ def station_table(stations: StationRuns, unit: str) -> None:
     download of every station's forecast."""
     st.subheader("Every station")
     frame = stations.table()
-    frame["best_reference"] = [None if key is None else model_name(str(key)) for key in frame["best_reference"]]
+    frame["best_reference"] = [
+        None if station.run is None or pd.isna(key) else model_name(str(key), station.run.baseline_labels)
+        for key, station in zip(frame["best_reference"], stations.stations, strict=True)
+    ]
+    if not frame["error"].astype(bool).any():
+        frame = frame.drop(columns="error")  # every station was trained
     beats = sum(1 for value in frame["beats_best_reference"] if value is True)
     trained = len(stations.usable())
     st.write(f"The LSTM beats the best reference on **{beats} of {trained}** trained stations "

@@ -32,8 +32,10 @@ def stations_figure(panel: Panel, *, unit: str = "", chosen: str | None = None) 
     """
     members = panel.members[:MAX_PANELS]
     unit = _text(unit, 20)
-    fig = make_subplots(rows=len(members), cols=1, shared_xaxes=True,
-                        vertical_spacing=0.02 if len(members) > 6 else 0.04,
+    height = 120 + 110 * len(members)
+    # about 40 px between charts, room for the next one's title (plotly wants a fraction below 1 / (rows - 1))
+    spacing = min(40 / height, 0.9 / max(len(members) - 1, 1))
+    fig = make_subplots(rows=len(members), cols=1, shared_xaxes=True, vertical_spacing=spacing,
                         subplot_titles=[_text(member.label, 50) for member in members])
     for row, member in enumerate(members, start=1):
         values = member.series.values
@@ -45,7 +47,7 @@ def stations_figure(panel: Panel, *, unit: str = "", chosen: str | None = None) 
     more = len(panel) - len(members)
     title = f"{len(panel):,} stations" + (f" (the first {len(members)} shown; {more:,} more in the picker)"
                                            if more else "")
-    fig.update_layout(title={"text": title}, showlegend=False, height=120 + 110 * len(members),
+    fig.update_layout(title={"text": title}, showlegend=False, height=height,
                       margin={"t": 70, "b": 30})
     fig.update_annotations(font={"size": 12})
     return fig

@@ -12,6 +12,7 @@ import pytest
 
 from core.dashboard.export import stations_forecast_csv
 from core.run.results import STATION_COLUMNS
+from core.words import model_name
 from tests.helpers import wait_for
 from tests.pages.drive import chart, open_app, set_numbers, texts
 from ui.session import ALL_STATIONS
@@ -104,7 +105,9 @@ def test_all_stations_trains_each_in_one_job_and_the_forecast_page_compares_them
     at.switch_page("pages/forecast.py").run()
     assert not at.exception, at.exception
     table = next(frame.value for frame in at.dataframe if "lstm_mae" in frame.value.columns)
-    assert list(table.columns) == list(STATION_COLUMNS)
+    assert list(table.columns) == [c for c in STATION_COLUMNS if c != "error"], "no problem column: all trained"
+    assert table["best_reference"].tolist() == [model_name(str(s.run.best_reference[0]), s.run.baseline_labels)
+                                                for s in run.stations.stations]
     assert table["series"].tolist() == ["USW0001", "USW0002"] and table["lstm_mae"].notna().all()
     assert "of 2** trained stations" in texts(at)
     download = next(d for d in at.get("download_button") if d.proto.label == "Download all forecasts (CSV)")

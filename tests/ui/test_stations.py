@@ -4,6 +4,7 @@ the Forecast page's table of every station with its picker (AppTest ``from_funct
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -63,3 +64,47 @@ def test_no_all_stations_choice_above_the_limit() -> None:
     at = _open(long_file(MAX_STATIONS + 1, days=20))
     options = at.selectbox(key="station_pick").options
     assert len(options) == MAX_STATIONS + 1 and not any(option.startswith("All") for option in options)
+
+
+def table_script() -> None:
+    import pandas as pd
+    import streamlit as st
+
+    from core.run.results import ForecastRun, StationRun, StationRuns
+    from ui.stations import chosen_station, station_table
+
+    values = pd.Series([1.0, 2.0, 3.0], index=pd.date_range("2024-01-01", periods=3, freq="D"))
+    forecast = pd.DataFrame({"date": pd.date_range("2024-01-04", periods=2, freq="D"), "forecast": [1.0, 2.0],
+                             "lower": [0.0, 1.0], "upper": [2.0, 3.0]})
+
+    def run(lstm: float) -> ForecastRun:
+        return ForecastRun(config=None, status="completed", history=[], best_epoch=1, train_seconds=1.0,  # type: ignore[arg-type]
+                           value_column="temp", frequency="D", season_length=7, model=object(),  # type: ignore[arg-type]
+                           predictions=pd.DataFrame({"actual": [1.0]}), forecast=forecast,
+                           metrics={"lstm": {"mae": lstm}, "arima": {"mae": 1.0}}, best_reference=("arima", 1.0),
+                           baseline_labels={"arima": "ARIMA(1,0,0)"}, interval_coverage=0.9)
+
+    stations = StationRuns([StationRun("A", "Alpha", values, run(0.5)),
+                            StationRun("B", None, values, None, error="The series is too short."),
+                            StationRun("C", "Gamma", values, run(2.0))])
+    station_table(stations, "°C")
+    shown = chosen_station(stations)
+    st.markdown(f"shown {None if shown is None else shown.id}")
+
+
+def test_the_station_table_gives_each_verdict_and_the_picker_offers_trained_stations_only() -> None:
+    at = AppTest.from_function(table_script, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert table["series"].tolist() == ["A", "B", "C"]
+    names = table["best_reference"].tolist()
+    assert names[::2] == ["ARIMA(1,0,0)", "ARIMA(1,0,0)"] and pd.isna(names[1])  # the fitted variant's own name
+    assert table["beats_best_reference"].tolist()[::2] == [True, False] and pd.isna(table["beats_best_reference"][1])
+    assert table["error"].tolist() == ["", "The series is too short.", ""]
+    assert "**1 of 2** trained stations" in at.markdown[0].value
+    assert at.selectbox(key="forecast_station").options == ["A · Alpha", "C · Gamma"]
+    assert at.markdown[-1].value == "shown A"
+    at.selectbox(key="forecast_station").set_value("C").run()
+    assert at.markdown[-1].value == "shown C"
+    assert at.get("download_button")[0].proto.label == "Download all forecasts (CSV)"
