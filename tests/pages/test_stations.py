@@ -120,3 +120,6 @@ def test_all_stations_trains_each_in_one_job_and_the_forecast_page_compares_them
     assert not at.exception, at.exception
     actual = next(t for t in chart(at, "test-span predictions")["data"] if t["name"] == "TAVG (actual)")
     assert numbers(actual).min() > 20, "the detail sections draw the chosen (warmer) station's run"
+    at.switch_page("pages/learn.py").run()
+    assert not at.exception, at.exception
+    assert at.session_state["run_values"].min() < 10, "the Learn page draws the first station's run on its data"
