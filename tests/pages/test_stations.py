@@ -123,3 +123,23 @@ def test_all_stations_trains_each_in_one_job_and_the_forecast_page_compares_them
     at.switch_page("pages/learn.py").run()
     assert not at.exception, at.exception
     assert at.session_state["run_values"].min() < 10, "the Learn page draws the first station's run on its data"
+
+
+def test_a_new_value_column_of_a_long_file_keeps_the_chosen_station() -> None:
+    dates = np.datetime64("2024-01-01") + np.arange(40)
+    rows = ["STATION,DATE,TMAX,TMIN"]
+    for k, station in enumerate(["A", "B", "C"]):
+        rows += [f"{station},{date},{10 + k * 10 + i % 5},{k * 10 + i % 3}" for i, date in enumerate(dates)]
+    at = open_app()
+    at.file_uploader[0].set_value(("t.csv", ("\n".join(rows) + "\n").encode(), "text/csv")).run()
+    assert at.session_state["series"].value_column == "TMAX"
+    at.selectbox(key="station_pick").set_value("C").run()
+    at.selectbox(key="value_pick").set_value("TMIN").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    series = at.session_state["series"]
+    assert (series.value_column, series.series_id) == ("TMIN", "C")
+    assert series.values.iloc[:3].tolist() == [20.0, 21.0, 22.0]
+    assert at.selectbox(key="station_pick").value == "C"
+    at.selectbox(key="date_pick").set_value("STATION").run()
+    assert any("does not contain dates" in e.value for e in at.error)
+    assert at.session_state["series"].series_id == "C", "a bad column choice keeps the station"
