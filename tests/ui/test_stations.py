@@ -108,3 +108,11 @@ def test_the_station_table_gives_each_verdict_and_the_picker_offers_trained_stat
     at.selectbox(key="forecast_station").set_value("C").run()
     assert at.markdown[-1].value == "shown C"
     assert at.get("download_button")[0].proto.label == "Download all forecasts (CSV)"
+
+
+def test_a_station_left_out_of_the_file_is_reported_beside_the_picker() -> None:
+    rows = long_file(2).decode().rstrip("\n").split("\n") + ["S09,Short,2024-01-01,1.0", "S09,Short,2024-01-02,2.0"]
+    at = _open(("\n".join(rows) + "\n").encode())
+    assert at.selectbox(key="station_pick").options[:2] == ["S00 · Place 0", "S01 · Place 1"]
+    assert any("1 of 3 series could not be used and were left out: 'S09'" in i.value.replace("\\", "")
+               for i in at.info), [i.value for i in at.info]
