@@ -3,7 +3,8 @@ one job that trains every station in turn, and the Forecast page's table of ever
 
 Session keys (see ui/session.py): ``panel``, ``panel_source`` and ``station`` (read and set through
 ``ui.session``); ``job``, ``job_values`` and ``auto_budget_seconds`` (None) when the all-stations job starts.
-Widget keys: ``station_pick`` (Data page), ``forecast_station`` and ``dl_stations`` (Forecast page).
+Widget keys: ``station_pick`` and ``stations_chart`` (Data page), ``forecast_station`` and ``dl_stations`` (Forecast
+page).
 """
 
 from __future__ import annotations
