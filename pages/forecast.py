@@ -8,6 +8,7 @@ from core.run.results import ForecastRun
 from core.words import frequency_word, unit_for
 from ui.forecast_sections import auto_choice, backtest, downloads, error_table, forecast_chart, forecast_table, summary
 from ui.router import through_app
+from ui.stations import chosen_station, station_table
 
 through_app()
 
@@ -19,6 +20,11 @@ if run is None:
     st.page_link("pages/train.py", label="Go to Train", icon=":material/arrow_forward:")
 else:
     values = st.session_state["run_values"]
+    if run.stations is not None:  # every station was trained: their table, then the one picked drawn below
+        station_table(run.stations, unit_for(run.value_column))
+        station = chosen_station(run.stations)
+        if station is not None and station.run is not None:
+            run, values = station.run, station.values
     unit, step = unit_for(run.value_column), frequency_word(run.frequency)
     summary(run, unit, step)
     if run.search is not None:

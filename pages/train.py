@@ -7,21 +7,35 @@ import streamlit as st
 from ui.job_panel import job_panel
 from ui.launch import launch_buttons, start_training
 from ui.router import through_app
-from ui.session import current_series, md_escape
+from ui.session import current_panel, current_series, md_escape
 from ui.settings_form import preset_picker, settings_form
 from ui.share import share_box
+from ui.stations import start_all_stations, training_all
 
 through_app()
 
 st.title("2. Train")
 series = current_series()
-st.write(
-    f"The model learns from **{md_escape(st.session_state.get('series_source', 'your data'))}** "
-    f"({len(series.values):,} points). Suggested settings are filled in; hover the **?** for what each one does."
-)
+panel = current_panel()
+every_station = panel is not None and training_all(panel)
+if panel is not None and every_station:
+    st.write(
+        f"The model learns from **each of the {len(panel):,} stations** of "
+        f"**{md_escape(st.session_state.get('panel_source', 'your data'))}** in turn, with the same settings, in "
+        f"one job. The settings are suggested for the first station ({md_escape(panel.members[0].label)}, "
+        f"{len(series.values):,} points); hover the **?** for what each one does."
+    )
+else:
+    st.write(
+        f"The model learns from **{md_escape(st.session_state.get('series_source', 'your data'))}** "
+        f"({len(series.values):,} points). Suggested settings are filled in; hover the **?** for what each one does."
+    )
 
 preset_picker()
 settings = settings_form(series)
+if every_station and settings.config is not None and settings.config.covariates:
+    settings = settings._replace(config=None, problem="Input columns are read for one station at a time: "
+                                 "remove them, or choose one station on the Data page.")
 if settings.problem:
     st.error(md_escape(settings.problem), icon=":material/error:")
 elif settings.covariates is not None and settings.covariates.notes:
@@ -30,8 +44,10 @@ elif settings.covariates is not None and settings.covariates.notes:
 share_box(settings.values, series)
 
 job = st.session_state.get("job")
-launch = launch_buttons(settings.config, busy=job is not None and not job.snapshot().done)
-if launch is not None and settings.config is not None:
+launch = launch_buttons(settings.config, busy=job is not None and not job.snapshot().done, only_train=every_station)
+if launch is not None and settings.config is not None and panel is not None and every_station:
+    start_all_stations(panel, settings.config, f"{st.session_state.get('panel_source', '')} · all stations")
+elif launch is not None and settings.config is not None:
     start_training(series, settings.config, settings.covariates, launch)
 
 if job is not None:

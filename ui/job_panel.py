@@ -97,6 +97,8 @@ def _progress_line(snap: JobSnapshot) -> tuple[float, str]:
     text = STATE_TEXT["running"]
     if snap.stage.startswith("run "):  # "train 3 times": which of the trainings this is
         text = f"{text} ({snap.stage.split(':')[0]})"
+    elif snap.stage.startswith("station "):  # every station in turn: "station 2 of 3: LGA: training"
+        text = f"{text} ({md_escape(snap.stage.rsplit(': ', 1)[0])})"
     fraction = (snap.epoch + (snap.batch / snap.batches if snap.batches else 0)) / max(snap.epochs, 1)
     return fraction, (f"{text}: epoch {epoch} of {snap.epochs} · elapsed {elapsed} · about "
                       f"{_duration(snap.eta_seconds)} left")
@@ -124,7 +126,8 @@ def _ended(snap: JobSnapshot) -> None:
         st.warning(f"{reason} Any earlier trained model is kept.", icon=":material/warning:")
         return
     if snap.state in ("completed", "early_stopped", "stopped", "time_limit"):
-        st.success(f"{text}. {snap.epoch} epochs in {_duration(snap.elapsed_seconds)}. "
+        stations = f" {md_escape(run.message)}" if run is not None and run.stations is not None else ""
+        st.success(f"{text}. {snap.epoch} epochs in {_duration(snap.elapsed_seconds)}.{stations} "
                    "See the results on the Forecast page.", icon=":material/check_circle:")
         st.page_link("pages/forecast.py", label="Open the forecast", icon=":material/arrow_forward:")
         return

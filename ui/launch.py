@@ -31,8 +31,9 @@ class Launch(NamedTuple):
     budget_seconds: float
 
 
-def launch_buttons(config: ForecastConfig | None, busy: bool) -> Launch | None:
-    """The row of start buttons, disabled while a job runs or the settings cannot train (``config`` None).
+def launch_buttons(config: ForecastConfig | None, busy: bool, *, only_train: bool = False) -> Launch | None:
+    """The row of start buttons, disabled while a job runs or the settings cannot train (``config`` None);
+    ``only_train`` leaves only Train enabled (every station in turn: the others train one series).
 
     Returns:
         The pressed button, or None.
@@ -41,10 +42,13 @@ def launch_buttons(config: ForecastConfig | None, busy: bool) -> Launch | None:
     cannot = busy or config is None
     train = train_col.button("Train", type="primary", disabled=cannot, key="train",
                              help="Train the model with these settings in the background.")
+    one_series = " Trains one station: choose one on the Data page." if only_train else ""
     spread = spread_col.button(
-        "Train 3 times (seed spread)", disabled=cannot, key="train_spread", icon=":material/stacked_line_chart:",
+        "Train 3 times (seed spread)", disabled=cannot or only_train, key="train_spread",
+        icon=":material/stacked_line_chart:",
         help="Train the same model 3 times with different random seeds to see how much the result depends on luck. "
-        "Takes 3 times as long; the first training becomes your model. The spread is shown on the Learn page.",
+        "Takes 3 times as long; the first training becomes your model. The spread is shown on the Learn page."
+        + one_series,
     )
     budget = budget_col.number_input(
         "Auto budget (s)", min_value=10, max_value=3600, value=120, step=10, key="auto_budget",
@@ -52,10 +56,10 @@ def launch_buttons(config: ForecastConfig | None, busy: bool) -> Launch | None:
     )
     no_validation = config is not None and config.validation_fraction <= 0
     auto = auto_col.button(
-        "Auto mode", disabled=cannot or no_validation, key="train_auto", icon=":material/auto_awesome:",
+        "Auto mode", disabled=cannot or no_validation or only_train, key="train_auto", icon=":material/auto_awesome:",
         help="Try many settings (window, units, layers, dropout, learning rate, inputs, target) within the time "
         "budget, judge each on the validation data only, and keep the winner. The Forecast page says which won "
-        "and why." + (" Needs a validation share above 0." if no_validation else ""),
+        "and why." + (" Needs a validation share above 0." if no_validation else "") + one_series,
     )
     kind: Kind | None = "auto" if auto else "spread" if spread else "train" if train else None
     return None if kind is None else Launch(kind, float(budget))

@@ -9,6 +9,9 @@
 | ``uploader_version`` | ``int``                 | bumped to clear the file box when a built-in series is chosen |
 | ``original_source``| ``str``                   | the source label of ``original``                          |
 | ``upload``         | ``dict``                  | name and bytes of the last good upload (re-read on a column change) |
+| ``panel``          | ``core.data.series.Panel`` | the last good file of several series (stations), else absent |
+| ``panel_source``   | ``str``                   | where ``panel`` came from ("Built-in: …", "File: …")           |
+| ``station``        | ``str``                   | the chosen station's id, or ``ALL_STATIONS`` (train each in turn) |
 | ``editor_version`` | ``int``                   | bumped to give the data editor a fresh key on a new source |
 | ``edit_error``     | ``str | None``            | problem with the current table edit; Train is disabled while set |
 | ``config_values``  | ``dict``                  | Train page settings (``covariates``: the chosen input columns) |
@@ -31,6 +34,7 @@
 | ``train*``, ``auto_budget`` | widget keys       | the Train page's start buttons (ui/launch.py)              |
 | ``stop``, ``log_loss`` | widget keys           | the Train page's job panel (ui/job_panel.py)               |
 | ``learn_*``        | widget keys               | the Learn page's pickers and what-if sliders (page-local)  |
+| ``station_pick``, ``forecast_station`` | widget keys | the station pickers (ui/stations.py)  |
 
 Widget keys are page-local and cleaned up by Streamlit when the page changes, so nothing above them in the table
 is a widget key; each ui module's docstring lists the widget keys it draws.
@@ -47,7 +51,7 @@ import streamlit as st
 
 from core.dashboard.jobs import JobManager, app_manager
 from core.data.datasets import builtin_title, load_builtin
-from core.data.series import LoadedSeries
+from core.data.series import LoadedSeries, Panel
 from core.words import frequency_word
 
 __all__ = [
@@ -55,6 +59,10 @@ __all__ = [
     "owner_id",
     "current_series",
     "set_series",
+    "ALL_STATIONS",
+    "current_panel",
+    "set_panel",
+    "choose_station",
     "collect_finished_job",
     "md_escape",
     "date_format",
@@ -107,6 +115,47 @@ def set_series(series: LoadedSeries, source: str, *, original: bool = True) -> N
         st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
 
 
+#: The ``station`` value meaning "every station of the panel, each in turn" (no file id can be this).
+ALL_STATIONS = "\x00all stations"
+
+
+def current_panel() -> Panel | None:
+    """The session's file of several series, or None when the data is one series."""
+    panel: Panel | None = st.session_state.get("panel")
+    return panel
+
+
+def set_panel(panel: Panel | None, source: str = "") -> None:
+    """Make ``panel`` the session's file of several series with its first station as the current series;
+    None forgets the panel (the data is one series again)."""
+    st.session_state.pop("station_pick", None)  # a new panel's picker starts on its own first station
+    if panel is None:
+        for key in ("panel", "panel_source", "station"):
+            st.session_state.pop(key, None)
+        return
+    st.session_state["panel"] = panel
+    st.session_state["panel_source"] = source
+    choose_station(panel.members[0].id)
+
+
+def choose_station(station_id: str) -> None:
+    """Make station ``station_id`` of the session's panel the current series (``ALL_STATIONS``: every station
+    is trained; the first one is the current series, which the settings are suggested for).
+
+    Raises:
+        DataError: the panel has no such station.
+    """
+    panel: Panel = st.session_state["panel"]
+    source = st.session_state.get("panel_source", "")
+    if station_id == ALL_STATIONS:
+        member, label = panel.members[0], f"all {len(panel):,} stations"
+    else:
+        member = panel.member(station_id)
+        label = f"station {member.label}"
+    st.session_state["station"] = station_id if station_id == ALL_STATIONS else member.id
+    set_series(member.series, f"{source} · {label}")
+
+
 def collect_finished_job() -> None:
     """Move a finished job's usable result into ``run`` (a diverged or failed job keeps the old model)."""
     job = st.session_state.get("job")
@@ -119,6 +168,9 @@ def collect_finished_job() -> None:
     if snapshot.run is not None and snapshot.run.usable:
         st.session_state["run"] = snapshot.run
         st.session_state["run_values"] = st.session_state.get("job_values")
+        usable = [] if snapshot.run.stations is None else snapshot.run.stations.usable()
+        if usable:  # every station in turn: the run shown is the first usable station's
+            st.session_state["run_values"] = usable[0].values
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")

@@ -18,10 +18,11 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
     from core.config import ForecastConfig
-    from core.run.results import ForecastRun
+    from core.run.results import ForecastRun, StationRuns
 
 __all__ = [
-    "FORMULA_PREFIXES", "neutralise_formulas", "forecast_csv", "predictions_csv", "bundle_zip", "config_json",
+    "FORMULA_PREFIXES", "neutralise_formulas", "forecast_frame", "forecast_csv", "stations_forecast_csv",
+    "predictions_csv", "bundle_zip", "config_json",
     "figure_html",
 ]
 
@@ -91,10 +92,10 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False, date_format=_date_format(dates), lineterminator="\n").encode("utf-8")
 
 
-def forecast_csv(run: ForecastRun) -> bytes:
-    """The future forecast as CSV: ``date,forecast,lower,upper`` (the LSTM and its band), then, when the run
+def forecast_frame(run: ForecastRun) -> pd.DataFrame:
+    """The future forecast as a table: ``date,forecast,lower,upper`` (the LSTM and its band), then, when the run
     chose one, ``recommended,recommended_lower,recommended_upper,recommended_model`` (the forecast to use, its
-    band, and the model's name, e.g. ``ARIMA(2,1,1)``).
+    band, and the model's name, e.g. ``ARIMA(2,1,1)``); ``horizon`` rows.
 
     Raises:
         TrainingError: when the run has no forecast (no usable model).
@@ -110,7 +111,36 @@ def forecast_csv(run: ForecastRun) -> bytes:
         weights = run.recommendation.weights if run.recommendation is not None else {}
         frame["recommended_model"] = [recommended_name(str(key), weights, run.baseline_labels)
                                       for key in frame["recommended_model"]]
-    return _csv_bytes(frame)
+    return frame
+
+
+def forecast_csv(run: ForecastRun) -> bytes:
+    """``forecast_frame`` as CSV.
+
+    Raises:
+        TrainingError: when the run has no forecast (no usable model).
+    """
+    return _csv_bytes(forecast_frame(run))
+
+
+def stations_forecast_csv(stations: StationRuns) -> bytes:
+    """Every trained station's future forecast as one CSV: ``series`` (the id), ``name``, then the columns of
+    ``forecast_frame``; stations without a usable run are left out.
+
+    Raises:
+        TrainingError: no station has a usable run.
+    """
+    frames = []
+    for station in stations.stations:
+        if station.run is None or not station.run.usable or station.run.forecast is None:
+            continue
+        frame = forecast_frame(station.run)
+        frame.insert(0, "name", station.name or "")
+        frame.insert(0, "series", station.id)
+        frames.append(frame)
+    if not frames:
+        raise TrainingError("There is nothing to download yet: no station has a trained model.")
+    return _csv_bytes(pd.concat(frames, ignore_index=True))
 
 
 def predictions_csv(run: ForecastRun) -> bytes:

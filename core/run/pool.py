@@ -161,6 +161,8 @@ def _limit(config: ForecastConfig, work: Work) -> float:
     if isinstance(work, Plan) and work.kind == "auto":  # the budget includes the winner's evaluation
         return work.budget_seconds + max(10.0, 0.25 * work.budget_seconds)
     trainings = 3 if isinstance(work, Plan) and work.kind == "spread" else 1
+    if isinstance(work, Plan) and work.kind == "stations":
+        trainings = len(work.stations)
     return trainings * config.time_limit_seconds + _TIME_LIMIT_GRACE
 
 

@@ -18,13 +18,14 @@ from core.errors import DataError
 from core.model.features import FeatureSpec, feature_matrix, to_scaled
 from core.model.scaling import Scaler
 from core.model.weights import NetworkWeights, predict_scaled
-from core.run.results import ForecastRun
+from core.run.results import ForecastRun, StationRun
 
 __all__ = ["PLAN_KINDS", "Plan", "to_portable", "model_input", "predict_next"]
 
 
-#: What a job runs: one training, one that also records the Learn page's replay, "train 3 times", auto mode.
-PLAN_KINDS = ("plain", "replay", "spread", "auto")
+#: What a job runs: one training, one that also records the Learn page's replay, "train 3 times", auto mode,
+#: every station of a file in turn (each with a replay).
+PLAN_KINDS = ("plain", "replay", "spread", "auto", "stations")
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +39,7 @@ class Plan:
         covariates: the frame holding ``config.covariates`` (indexed by date), or None.
         classical: also score ETS and ARIMA on the test span.
         filled: True where intake filled a gap (``LoadedSeries.filled``): left out of every score, or None.
+        stations: every station's id, name and values (``kind == "stations"`` only; the job's values are ignored).
     """
 
     kind: str = "replay"
@@ -45,10 +47,13 @@ class Plan:
     covariates: pd.DataFrame | None = None
     classical: bool = True
     filled: pd.Series | None = None
+    stations: tuple[StationRun, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in PLAN_KINDS:
             raise ValueError(f"kind={self.kind!r} is not one of {', '.join(PLAN_KINDS)}")
+        if (self.kind == "stations") != bool(self.stations):
+            raise ValueError("stations are given with kind='stations' and only then")
         if not 1.0 <= float(self.budget_seconds) <= 86400.0:
             raise ValueError(f"budget_seconds={self.budget_seconds} must lie in 1..86400")
 

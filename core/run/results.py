@@ -1,4 +1,5 @@
-"""The result of a forecast run and its parts: the run, its replay, seed spread and search report."""
+"""The result of a forecast run and its parts: the run, its replay, seed spread, search report and the runs of
+every station of a file of several series."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ if TYPE_CHECKING:
 
     from core.model.weights import NetworkWeights
 
-__all__ = ["CandidateResult", "SearchReport", "Replay", "SeedSpread", "ForecastRun", "Runner"]
+__all__ = [
+    "CandidateResult", "SearchReport", "Replay", "SeedSpread", "ForecastRun", "StationRun", "StationRuns",
+    "STATION_COLUMNS", "MAX_STATIONS", "Runner",
+]
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,7 @@ class ForecastRun:
         bands: the LSTM's bands per step and their test coverage; ``recommended_bands`` the recommended
             forecast's (the same object when the LSTM is recommended).
         filled_test_points: test targets left out of every score because intake filled them.
+        stations: when one job trained every station of a file, each station's run (this run is one of them).
     """
 
     config: ForecastConfig
@@ -201,6 +206,7 @@ class ForecastRun:
     bands: Bands | None = None
     recommended_bands: Bands | None = None
     filled_test_points: int = 0
+    stations: StationRuns | None = None  # every station's run (``core.run.runners.panel_runner``), else None
 
     @property
     def usable(self) -> bool:
@@ -260,6 +266,95 @@ class ForecastRun:
             "status": self.status,
             "beats_naive": self.beats_naive(),
         }
+
+
+#: The columns of ``StationRuns.table``, one row per station (the CLI's ``series_metrics.csv`` without its
+#: ``directory``).
+STATION_COLUMNS = (
+    "series", "name", "n", "lstm_mae", "best_reference", "best_reference_mae", "beats_best_reference", "coverage",
+    "error",
+)  # fmt: skip
+
+
+#: Most stations one job trains in turn.
+MAX_STATIONS = 20
+
+
+@dataclass
+class StationRun:
+    """One station of a file of several series, and what training it gave.
+
+    Attributes:
+        id: the station's id as written in the file.
+        name: the name shown beside the id, or None.
+        values: the series trained on, shape ``(n,)``.
+        run: its run, or None when it was not trained (see ``error``).
+        error: one line saying why there is no run ("" when there is one).
+    """
+
+    id: str
+    name: str | None
+    values: pd.Series
+    run: ForecastRun | None = None
+    error: str = ""
+
+    @property
+    def label(self) -> str:
+        """``"EWR · Newark Liberty Intl"``, or the id alone when there is no name."""
+        return f"{self.id} · {self.name}" if self.name and self.name != self.id else self.id
+
+    @property
+    def usable(self) -> bool:
+        return self.run is not None and self.run.usable
+
+    def scores(self) -> dict[str, Any]:
+        """The row of ``StationRuns.table``: scores of a usable run, else None scores and the reason."""
+        row: dict[str, Any] = {"series": self.id, "name": self.name or "", "n": len(self.values),
+                               "lstm_mae": None, "best_reference": None, "best_reference_mae": None,
+                               "beats_best_reference": None, "coverage": None, "error": self.error}
+        run = self.run
+        if run is None or not run.usable or not run.metrics:
+            row["error"] = self.error or (run.message if run is not None else "") or "no usable model"
+            return row
+        best = run.best_reference
+        row.update(lstm_mae=float(run.metrics["lstm"]["mae"]), best_reference=None if best is None else best[0],
+                   best_reference_mae=None if best is None else _finite_or_none(float(best[1])),
+                   beats_best_reference=run.beats_best_reference(), coverage=run.interval_coverage)
+        return row
+
+
+@dataclass
+class StationRuns:
+    """The stations one job trained in turn with the same settings.
+
+    Attributes:
+        stations: every station of the file in file order (trained or not).
+    """
+
+    stations: list[StationRun] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.stations)
+
+    def usable(self) -> list[StationRun]:
+        """The stations with a usable run, in file order."""
+        return [station for station in self.stations if station.usable]
+
+    def station(self, station_id: str) -> StationRun:
+        """The station with this id.
+
+        Raises:
+            ValueError: no station has this id.
+        """
+        for station in self.stations:
+            if station.id == station_id:
+                return station
+        raise ValueError(f"no station {station_id!r} among {[s.id for s in self.stations]}")
+
+    def table(self) -> pd.DataFrame:
+        """One row per station, columns ``STATION_COLUMNS``: LSTM test MAE, the best reference and its MAE,
+        whether the LSTM beats it, the band's coverage, and why a station has no scores."""
+        return pd.DataFrame([station.scores() for station in self.stations], columns=list(STATION_COLUMNS))
 
 
 def _band_json(bands: Bands | None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Runners: what a job calls to train. The plain run, one that records a training replay, the seed spread, auto mode.
+"""Runners: what a job calls to train. The plain run, one that records a training replay, the seed spread, auto mode,
+every station of a file in turn.
 
 A runner is ``runner(values, config, control) -> ForecastRun`` (``core.run.results.Runner``); ``core.dashboard.jobs``
 runs one per job, in this process or on a training worker; ``runner_for`` turns a ``Plan`` into one."""
@@ -7,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import keras
 import numpy as np
 import pandas as pd
 
 from core.config import ForecastConfig
+from core.errors import CoreError, TrainingError
 from core.evaluation.scoring import lstm_one_step
 from core.model.progress import EpochRecord, TrainControl
 from core.model.windows import prepare_series
@@ -21,11 +23,11 @@ from core.run.auto import Lanes, run_auto
 from core.run.pipeline import covariate_array, run_forecast
 from core.run.portable import Plan
 from core.run.references import ReferenceSource
-from core.run.results import ForecastRun, Replay, Runner, SeedSpread
+from core.run.results import MAX_STATIONS, ForecastRun, Replay, Runner, SeedSpread, StationRun, StationRuns
 
 __all__ = [
     "MAX_SNAPSHOTS", "MAX_REPLAY_POINTS", "SPREAD_SEEDS", "ReplayRecorder", "replay_runner", "seed_spread",
-    "seed_spread_runner", "auto_runner", "runner_for",
+    "seed_spread_runner", "auto_runner", "runner_for", "station_stage", "train_stations", "panel_runner",
 ]
 
 #: Most forecast snapshots a replay keeps; when full, every other one is dropped and the interval doubles.
@@ -188,6 +190,8 @@ def runner_for(plan: Plan, classical: ReferenceSource | None = None, lanes: Lane
     """
     references: bool | ReferenceSource = (classical or True) if plan.classical else False
     covariates, filled = plan.covariates, plan.filled
+    if plan.kind == "stations":  # each station fits its own ETS and ARIMA while it trains
+        return panel_runner(plan.stations, functools.partial(replay_runner, classical=plan.classical))
     if plan.kind == "auto":
         return functools.partial(run_auto, budget_seconds=plan.budget_seconds, covariates=covariates,
                                  classical=references, lanes=lanes, filled=filled)
@@ -195,3 +199,81 @@ def runner_for(plan: Plan, classical: ReferenceSource | None = None, lanes: Lane
         return functools.partial(run_forecast, covariates=covariates, classical=references, filled=filled)
     runner = replay_runner if plan.kind == "replay" else seed_spread_runner
     return functools.partial(runner, covariates=covariates, classical=references, filled=filled)
+
+
+
+def station_stage(number: int, count: int, station_id: str) -> str:
+    """The stage prefix of station ``number`` (1-based) of ``count``: ``"station 2 of 3: LGA"``."""
+    return f"station {number} of {count}: {station_id}"
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in str(text).splitlines() if line.strip()), "")
+
+
+def train_stations(stations: Sequence[StationRun], config: ForecastConfig, control: TrainControl,
+                   runner: Runner = run_forecast) -> StationRuns:
+    """Train each station in turn with the same settings and the same control.
+
+    Stages are reported as ``"station 2 of 3: LGA: training"``. A stop request ends the current station's
+    training (its best weights are kept) and leaves the later ones untrained; a station that cannot be trained
+    (too short for the settings, ...) gets its reason in ``error`` and the next one starts.
+
+    Args:
+        stations: each station's id, name and values (their ``run`` is ignored).
+        config: the settings every station is trained with.
+        control: the job's control: its stop event, progress and stage callbacks.
+        runner: what trains one station (``runner(values, config, control) -> ForecastRun``).
+
+    Returns:
+        Every station, in order, with its run or the reason it has none.
+
+    Raises:
+        ValueError: no stations, or more than ``MAX_STATIONS``.
+    """
+    if not stations or len(stations) > MAX_STATIONS:
+        raise ValueError(f"train_stations takes 1 to {MAX_STATIONS} stations, got {len(stations)}")
+    done: list[StationRun] = []
+    for number, station in enumerate(stations, start=1):
+        if control.stop_event.is_set():
+            done.append(dataclasses.replace(station, run=None, error="not trained: stopped before its turn"))
+            continue
+        label = station_stage(number, len(stations), station.id)
+        if control.on_stage is not None:
+            control.on_stage(f"{label}: starting")
+        try:
+            run = runner(station.values, config, _staged(control, label))
+        except CoreError as exc:
+            done.append(dataclasses.replace(station, run=None, error=_first_line(str(exc))))
+            continue
+        done.append(dataclasses.replace(station, run=run, error=""))
+    return StationRuns(done)
+
+
+def panel_runner(stations: Sequence[StationRun], runner: Runner = run_forecast) -> Runner:
+    """A :data:`Runner` that trains every station in turn (``train_stations``); the job's own values are ignored.
+
+    The returned run is the first usable station's (the first trained one when none is usable), with
+    ``run.stations`` set and, when Stop ended the job early, status ``"stopped"``.
+
+    Raises:
+        TrainingError: (when called) no station could be trained; the message is the first station's reason.
+    """
+    copies = [dataclasses.replace(station, values=station.values.copy(deep=True)) for station in stations]
+
+    def run_all(values: pd.Series, config: ForecastConfig, control: TrainControl) -> ForecastRun:
+        del values  # each station trains on its own copy
+        result = train_stations(copies, config, control, runner)
+        trained = [station.run for station in result.stations if station.run is not None]
+        if not trained:
+            first = result.stations[0]
+            raise TrainingError(f"No station could be trained: {first.id}: {first.error}")
+        shown = next((run for run in trained if run.usable), trained[0])
+        stopping = control.stop_event.is_set()
+        message = (f"Trained {len(result.usable())} of {len(result)} stations"
+                   f"{'; stopped before the rest' if stopping else ''}.")
+        status = "stopped" if stopping and shown.status in ("completed", "early_stopped") else shown.status
+        return dataclasses.replace(shown, stations=result, status=status,
+                                   message=message if shown.usable else shown.message)
+
+    return run_all

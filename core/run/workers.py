@@ -301,7 +301,7 @@ class TrainingWorker:
         """
         progress = self._register(key)
         references = None
-        if isinstance(work, Plan) and work.classical:
+        if isinstance(work, Plan) and work.classical and work.kind != "stations":
             budget = 30.0 if work.kind != "auto" else min(30.0, work.budget_seconds / 4)
             references = TaskReferences(values, config, progress.stop_event, budget)
         try:

@@ -19,7 +19,7 @@ class EndedJob:
     def __init__(self, usable: bool) -> None:
         self.id = "ended-1"
         self.config = None
-        self.run = types.SimpleNamespace(usable=usable, best_epoch=3 if usable else None, message=(
+        self.run = types.SimpleNamespace(usable=usable, best_epoch=3 if usable else None, stations=None, message=(
             "Training reached the time limit before the first epoch finished, so there is no model yet."))
 
     def snapshot(self) -> JobSnapshot:
@@ -43,3 +43,25 @@ def test_an_ended_job_says_whether_there_is_a_model_to_look_at(usable: bool) -> 
         assert any(w.value.startswith("Stopped at the time limit before the first epoch finished")
                    and "earlier trained model is kept" in w.value for w in at.warning), at.warning
         assert "run" not in at.session_state
+
+
+class StationJob:
+    """A job that trains every station in turn and is at the second of three."""
+
+    id = "stations-1"
+    config = None
+
+    def snapshot(self) -> JobSnapshot:
+        return JobSnapshot(id=self.id, owner="test", name="", state="running", stage="station 2 of 3: LGA: training",
+                           queue_position=0, epoch=1, epochs=5, batch=2, batches=4, history=(), elapsed_seconds=3.0,
+                           eta_seconds=None, message="", run=None)
+
+
+def test_a_job_over_every_station_says_which_station_is_training() -> None:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.session_state["job"] = StationJob()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    progress = at.get("progress")[0].proto.text
+    assert progress.startswith("Training (station 2 of 3\\: LGA): epoch 2 of 5"), progress  # markdown-escaped id

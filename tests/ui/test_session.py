@@ -65,6 +65,7 @@ def test_an_edit_keeps_the_reset_point_and_a_new_source_replaces_it() -> None:
 @dataclass(frozen=True)
 class FakeRun:
     usable: bool
+    stations: None = None  # not a run over every station
 
 
 @dataclass(frozen=True)
@@ -192,3 +193,40 @@ def test_markdown_of_an_escaped_name_shows_it_literally() -> None:
 def test_date_format_shows_the_clock_only_below_a_day(frequency: str, shown: str) -> None:
     assert date_format(frequency) == shown
 
+
+
+def panel_script() -> None:
+    """A panel made the session's data; buttons choose a station, "all stations", or forget the panel."""
+    import streamlit as st
+
+    from core.data.datasets import load_builtin_panel
+    from ui.session import ALL_STATIONS, choose_station, current_panel, set_panel
+
+    if st.button("Load the airports", key="load"):
+        set_panel(load_builtin_panel("nyc_airports"), "Built-in: airports")
+    if st.button("JFK", key="jfk"):
+        choose_station("JFK")
+    if st.button("All", key="all"):
+        choose_station(ALL_STATIONS)
+    if st.button("Forget", key="forget"):
+        set_panel(None)
+    panel = current_panel()
+    st.markdown(f"{0 if panel is None else len(panel)} stations")
+
+
+@pytest.mark.apptest
+def test_a_panel_makes_its_chosen_station_the_series_and_all_stations_keeps_the_first() -> None:
+    at = AppTest.from_function(panel_script, default_timeout=TIMEOUT)
+    at.run()
+    at.button(key="load").click().run()
+    assert not at.exception, at.exception
+    assert _shown(at) == "3 stations" and at.session_state["station"] == "EWR"
+    assert at.session_state["series"].series_id == "EWR"
+    at.button(key="jfk").click().run()
+    assert at.session_state["series"].series_id == "JFK" and at.session_state["station"] == "JFK"
+    assert at.session_state["series_source"] == "Built-in: airports · station JFK · John F Kennedy Intl"
+    at.button(key="all").click().run()
+    assert at.session_state["series"].series_id == "EWR"
+    assert at.session_state["series_source"].endswith("all 3 stations")
+    at.button(key="forget").click().run()
+    assert _shown(at) == "0 stations" and "station" not in at.session_state

@@ -21,9 +21,10 @@ from core.dashboard.export import (
     forecast_csv,
     neutralise_formulas,
     predictions_csv,
+    stations_forecast_csv,
 )
 from core.errors import TrainingError
-from core.run.results import ForecastRun
+from core.run.results import ForecastRun, StationRun, StationRuns
 
 
 def make_run(*, usable: bool = True, freq: str = "D") -> ForecastRun:
@@ -122,3 +123,23 @@ def test_figure_html_is_self_contained():
     assert "<html>" in page and "Plotly.newPlot" in page
     assert len(page) > 1_000_000  # plotly.js itself is inlined
     assert 'src="https://cdn.plot.ly' not in page
+
+
+def test_stations_forecast_csv_has_a_series_column_and_leaves_out_stations_without_a_model():
+    values = pd.Series([1.0, 2.0], index=pd.date_range("2020-01-01", periods=2, freq="D"))
+    stations = StationRuns([
+        StationRun("=EWR", "Newark", values, make_run()),
+        StationRun("JFK", None, values, None, error="too short"),
+        StationRun("LGA", "La Guardia", values, make_run(usable=False)),
+        StationRun("ISP", None, values, make_run()),
+    ])
+    lines = stations_forecast_csv(stations).decode("utf-8").splitlines()
+    assert lines[0] == "series,name,date,forecast,lower,upper"
+    assert lines[1] == "'=EWR,Newark,2020-04-10,1.5,-1.0,4.0"  # a formula-like id is neutralised, numbers stay
+    assert [line.split(",")[0] for line in lines[1:]] == ["'=EWR"] * 3 + ["ISP"] * 3
+
+
+def test_stations_forecast_csv_without_any_model_explains():
+    values = pd.Series([1.0], index=pd.date_range("2020-01-01", periods=1, freq="D"))
+    with pytest.raises(TrainingError, match="no station has a trained model"):
+        stations_forecast_csv(StationRuns([StationRun("A", None, values, make_run(usable=False))]))

@@ -1,5 +1,6 @@
 """Runners: the replay recorder stays bounded and evenly spaced, replays are reproducible and match the run, the
-seed spread trains with consecutive seeds and stops after the current training, covariates reach every runner."""
+seed spread trains with consecutive seeds and stops after the current training, covariates reach every runner;
+every station in turn with the same settings, Stop leaving the later stations untrained."""
 
 from __future__ import annotations
 
@@ -12,10 +13,20 @@ import pytest
 
 from core.config import ForecastConfig
 from core.dashboard.report import report_card
+from core.errors import DataError, TrainingError
 from core.evaluation.diagnostics import naive_level
 from core.model.progress import EpochRecord, TrainControl
 from core.model.windows import prepare_series
-from core.run.runners import ReplayRecorder, replay_runner, seed_spread, seed_spread_runner
+from core.run.results import STATION_COLUMNS, ForecastRun, StationRun
+from core.run.runners import (
+    MAX_STATIONS,
+    ReplayRecorder,
+    panel_runner,
+    replay_runner,
+    seed_spread,
+    seed_spread_runner,
+    train_stations,
+)
 from tests.core.fakes import TINY, daily
 
 
@@ -142,3 +153,72 @@ def test_seed_spread_seeds_count_up_from_the_config_and_wrap_at_the_largest_seed
     assert "run 2 of 2: training" in stages
     assert runs[0].replay is not None and runs[1].replay is None  # only the first run records a replay
 
+
+
+def _stations(count: int = 3, short: int | None = None) -> list[StationRun]:
+    """``count`` daily stations (seeds 0, 1, ...); station ``short`` (an index) has only 10 points."""
+    return [StationRun(f"S{k}", f"Station {k}", daily(10 if k == short else 120, seed=k)) for k in range(count)]
+
+
+def test_train_stations_trains_each_in_turn_with_the_same_settings_and_reports_stages() -> None:
+    stages: list[str] = []
+    seen: list[tuple[float, int]] = []
+
+    def fake(values: pd.Series, config: ForecastConfig, control: TrainControl) -> ForecastRun:
+        seen.append((float(values.iloc[0]), config.seed))
+        if control.on_stage is not None:
+            control.on_stage("training")
+        if len(values) < 20:
+            raise DataError("The series is too short.")
+        return ForecastRun(config=config, status="completed", history=[], best_epoch=None, train_seconds=0.0,
+                           value_column="temp", frequency="D", season_length=7)
+
+    stations = _stations(3, short=1)
+    result = train_stations(stations, TINY, TrainControl(on_stage=stages.append), fake)
+    assert seen == [(float(s.values.iloc[0]), TINY.seed) for s in stations]
+    assert [s.id for s in result.stations] == ["S0", "S1", "S2"]
+    assert result.stations[1].run is None and result.stations[1].error == "The series is too short."
+    assert result.stations[0].run is not None and result.stations[2].run is not None
+    assert stages == ["station 1 of 3: S0: starting", "station 1 of 3: S0: training",
+                      "station 2 of 3: S1: starting", "station 2 of 3: S1: training",
+                      "station 3 of 3: S2: starting", "station 3 of 3: S2: training"]
+    assert stations[0].run is None, "the stations given are not changed"
+
+
+def test_train_stations_refuses_no_stations_or_too_many() -> None:
+    with pytest.raises(ValueError, match="1 to"):
+        train_stations([], TINY, TrainControl())
+    with pytest.raises(ValueError, match="1 to"):
+        train_stations(_stations(MAX_STATIONS + 1), TINY, TrainControl())
+
+
+@pytest.mark.slow
+def test_panel_runner_trains_every_station_and_stop_leaves_the_rest_untrained() -> None:
+    stop = threading.Event()
+    epochs: list[int] = []
+
+    def on_epoch(record: EpochRecord) -> None:
+        epochs.append(record.epoch)
+        if len(epochs) == TINY.epochs + 1:  # the first epoch of the second station
+            stop.set()
+
+    stations = _stations(3)
+    run = panel_runner(stations)(stations[0].values, TINY, TrainControl(stop_event=stop, on_epoch=on_epoch))
+    assert run.stations is not None and [s.id for s in run.stations.stations] == ["S0", "S1", "S2"]
+    first, second, third = run.stations.stations
+    assert first.usable and first.run is not None and first.run.status == "completed"
+    assert second.usable and second.run is not None and second.run.status == "stopped"
+    assert third.run is None and "stopped" in third.error
+    assert run.status == "stopped" and run.message == "Trained 2 of 3 stations; stopped before the rest."
+    assert run.metrics == first.run.metrics, "the run shown is the first station's"
+    table = run.stations.table()
+    assert list(table.columns) == list(STATION_COLUMNS)
+    assert table["lstm_mae"].notna().tolist() == [True, True, False]
+    assert table.loc[0, "best_reference"] == first.run.best_reference[0]  # type: ignore[index]
+    assert table.loc[2, "error"] == third.error
+
+
+def test_panel_runner_without_any_trainable_station_fails_with_the_first_reason() -> None:
+    stations = [StationRun("TINY", None, daily(8))]
+    with pytest.raises(TrainingError, match="No station could be trained: TINY: "):
+        panel_runner(stations)(stations[0].values, TINY, TrainControl())
