@@ -347,6 +347,8 @@ def complete(
     run.bands, run.recommended_bands = bands, recommended_bands
     run.filled_test_points = evaluation.filled
     at_end = {name: table[-1] for name, table in paths.items()}
+    run.reference_forecasts = {name: np.asarray(path, dtype=np.float64) for name, path in at_end.items()
+                               if name != "lstm"}
     at_end["lstm"] = future["forecast"].to_numpy()
     run.forecast = _forecast_frame(future, recommendation.combine(at_end), recommended_bands, recommendation.model)
     run.interval_coverage = bands.coverage

@@ -166,6 +166,8 @@ class ForecastRun:
         bands: the LSTM's bands per step and their test coverage; ``recommended_bands`` the recommended
             forecast's (the same object when the LSTM is recommended).
         filled_test_points: test targets left out of every score because intake filled them.
+        reference_forecasts: every reference's forecast past the end of the series, from the values before it
+            (``{"naive": (horizon,) float64, ...}``, the same keys as the reference columns of ``predictions``).
     """
 
     config: ForecastConfig
@@ -198,6 +200,7 @@ class ForecastRun:
     bands: Bands | None = None
     recommended_bands: Bands | None = None
     filled_test_points: int = 0
+    reference_forecasts: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def usable(self) -> bool:
