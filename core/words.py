@@ -459,5 +459,5 @@ def lead_sentence(lstm_mae: float, best: tuple[str, float] | None, model: str, w
                         f"average): it kept that rule, so use {rule}.", False)
     loser = f"a simple rule, {words}," if name in SIMPLE_RULE_KEYS else words
     honest = (" (the validation period favoured the LSTM, but the test period is the honest check)"
-              if model == "lstm" else "")
+              if model == "lstm" else "" if model == name else ", the forecast chosen on the validation period")
     return Sentence(f"The LSTM loses to {loser} on the test period ({scores}): use {rule}{honest}.", False)
