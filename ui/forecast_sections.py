@@ -161,20 +161,21 @@ def backtest(run: ForecastRun, unit: str, step: str) -> None:
 
 
 def forecast_table(run: ForecastRun, unit: str, step: str) -> None:
-    """The future forecast, one row per step: the forecast to use with its band and name, then the LSTM's and the
-    best reference's forecasts when they are not the one to use."""
+    """The future forecast, one row per step: the forecast to use (its column named after it) with its band, then
+    the LSTM's and the best reference's forecasts when they are not the one to use."""
     st.subheader(f"Forecast: the next {steps(run.config.horizon, step)}")
     view = forecast_view(run)
     best = run.best_reference[0] if run.best_reference is not None else ""
-    labels = {"recommended": "forecast to use", "lower": "lower", "upper": "upper", "lstm": model_name("lstm"),
-              "reference": model_name(best, run.baseline_labels)}
+    labels = {"recommended": str(view["model"].iloc[0]), "lower": "lower", "upper": "upper",
+              "lstm": model_name("lstm"), "reference": model_name(best, run.baseline_labels)}
     columns = {key: st.column_config.NumberColumn(f"{label} ({unit})" if unit else label, format="%.2f")
                for key, label in labels.items()}
-    st.dataframe(view, hide_index=True, width="stretch",
+    st.dataframe(view, hide_index=True, width="stretch", column_order=[c for c in view.columns if c != "model"],
                  column_config={"date": st.column_config.DatetimeColumn("date", format=date_format(run.frequency)),
-                                "model": st.column_config.TextColumn("model"), **columns})
-    st.caption(f"lower and upper: the {run.interval_level:.0%} prediction band of the forecast to use, for each step. "
-               "The CSV download has the LSTM's forecast and band, then the forecast to use, its band and its name.")
+                                **columns})
+    st.caption(f"The first column is the forecast to use; lower and upper: its {run.interval_level:.0%} prediction "
+               "band for each step. The CSV download has the LSTM's forecast and band, then the forecast to use, its "
+               "band and its name.")
 
 
 def coverage(run: ForecastRun, step: str) -> None:

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.run.results import ForecastRun
+from core.words import model_name
 from tests.ui.sections import small_run, small_series
 
 pytestmark = pytest.mark.apptest
@@ -100,11 +101,13 @@ def test_the_chart_shows_the_best_reference_and_its_future_and_hides_the_others(
 def test_the_forecast_table_names_the_forecast_to_use(runs: dict[str, ForecastRun]) -> None:
     run = runs["ramp"]
     at = _open(run, ramp())
-    table = next(d.value for d in at.dataframe if "model" in d.value.columns)
-    assert len(table) == run.config.horizon and table.columns[:5].tolist() == ["date", "recommended", "lower",
-                                                                                "upper", "model"]
-    assert run.recommendation is not None and "lstm" in table.columns
-    assert table["model"].str.contains(run.recommendation.model.replace("_", " ")).all()
+    shown = next(d for d in at.dataframe if "recommended" in d.value.columns)
+    table, headers = shown.value, json.loads(shown.proto.columns)
+    assert len(table) == run.config.horizon and list(shown.proto.column_order)[:4] == ["date", "recommended",
+                                                                                        "lower", "upper"]
+    assert run.recommendation is not None and "lstm" in shown.proto.column_order
+    assert headers["recommended"]["label"] == f"{model_name(run.recommendation.model, run.baseline_labels)} (°C)"
+    assert headers["lstm"]["label"] == "LSTM (your model) (°C)"
     np.testing.assert_allclose(table["recommended"], run.forecast["recommended"])
 
 
