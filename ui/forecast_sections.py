@@ -24,6 +24,7 @@ from core.words import (
     lead_sentence,
     model_name,
     recommendation_sentence,
+    recommended_name,
     steps,
 )
 from ui.session import date_format, md_escape
@@ -179,18 +180,27 @@ def forecast_table(run: ForecastRun, unit: str, step: str) -> None:
 
 
 def coverage(run: ForecastRun, step: str) -> None:
-    """How often the LSTM's band held the true value on the test period, per step ahead, against its level."""
+    """How often the band of the forecast to use held the true value on the test period, per step ahead, against its
+    level (and the LSTM's band, the one on the chart, in one sentence when another forecast is to be used)."""
     points = len(run.predictions) if run.predictions is not None else 0
     if run.bands is None:
         if run.interval_coverage is not None:
             st.write(md_escape(coverage_sentence(run.interval_level, [run.interval_coverage], points).text))
         return
+    model, weights = _recommended(run)
+    own = model != "lstm" and run.recommended_bands is not None
+    bands = run.recommended_bands if own and run.recommended_bands is not None else run.bands
     st.subheader("Does the band keep its promise? (test period)")
-    st.plotly_chart(coverage_figure(run.bands, run.interval_level, step_word=step), width="stretch",
+    st.plotly_chart(coverage_figure(bands, run.interval_level, step_word=step), width="stretch",
                     key="coverage_chart")
-    st.write(md_escape(coverage_sentence(run.interval_level, run.bands.coverage_by_step, points).text))
-    st.caption("Each bar counts the test values inside the LSTM's band (the one on the chart above), forecast that "
-               "many steps ahead from the values before them; green bars are within a few points of the promise.")
+    named = "" if not own else f"{recommended_name(model, weights, run.baseline_labels)}: "
+    st.write(md_escape(named + coverage_sentence(run.interval_level, bands.coverage_by_step, points).text))
+    if own:
+        lstm = coverage_sentence(run.interval_level, run.bands.coverage_by_step, points).text
+        st.write(md_escape(f"{model_name('lstm')}, the band on the chart: {lstm}"))
+    st.caption("Each bar counts the test values inside the band of the forecast to use (the lower and upper columns "
+               "of the table), forecast that many steps ahead from the values before them; green bars are within a "
+               "few points of the promise.")
 
 
 def downloads(run: ForecastRun, figure: go.Figure) -> None:

@@ -121,6 +121,20 @@ def test_coverage_per_step_is_drawn_with_its_sentence(runs: dict[str, ForecastRu
     assert any("band held the true value" in m.value for m in at.markdown)
 
 
+def test_coverage_is_that_of_the_forecast_to_use_with_the_lstms_band_in_one_sentence(
+        runs: dict[str, ForecastRun]) -> None:
+    run = runs["ramp"]
+    assert run.recommendation is not None and run.recommendation.model != "lstm"
+    at = _open(run, ramp())
+    bars = next(chart for chart in (_chart(at, i) for i in range(len(at.get("plotly_chart"))))
+                if chart["data"] and chart["data"][0]["type"] == "bar")
+    assert bars["data"][0]["y"] == [None if v is None else 100 * v for v in run.recommended_bands.coverage_by_step]
+    said = [_plain(m.value) for m in at.markdown]
+    name = model_name(run.recommendation.model, run.baseline_labels)
+    assert any(text.startswith(f"{name}: The 90% prediction band held") for text in said), said
+    assert any(text.startswith("LSTM (your model), the band on the chart: The 90%") for text in said), said
+
+
 def test_filled_test_points_are_said_when_there_are_some(runs: dict[str, ForecastRun]) -> None:
     assert not any("filled in by intake" in c.value for c in _open(runs["plain"]).caption)
     run = small_run()
