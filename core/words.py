@@ -423,7 +423,7 @@ def lead_heading(model: str, weights: dict[str, float], labels: dict[str, str] |
 
 
 def lead_sentence(lstm_mae: float, best: tuple[str, float] | None, model: str, weights: dict[str, float], *,
-                  unit: str = "", labels: dict[str, str] | None = None) -> Sentence:
+                  unit: str = "", labels: dict[str, str] | None = None, validated: bool = True) -> Sentence:
     """The verdict a page leads with: the LSTM against the best reference on the test period, and what to use.
 
     When the LSTM loses, the forecast to use is the recommended one (chosen on validation), or the best
@@ -435,6 +435,7 @@ def lead_sentence(lstm_mae: float, best: tuple[str, float] | None, model: str, w
         model, weights: the recommended forecast (``core.evaluation.recommendation.Recommendation``).
         unit: the values' unit ("°C"), or "".
         labels: fitted variants' labels, e.g. ``{"arima": "ARIMA(2,0,2)"}``.
+        validated: False when the LSTM is recommended only because no reference could be scored on validation.
 
     Returns:
         E.g. "The LSTM loses to a simple rule, "last value + the average trend" (drift), on the test period
@@ -459,5 +460,6 @@ def lead_sentence(lstm_mae: float, best: tuple[str, float] | None, model: str, w
                         f"average): it kept that rule, so use {rule}.", False)
     loser = f"a simple rule, {words}," if name in SIMPLE_RULE_KEYS else words
     honest = (" (the validation period favoured the LSTM, but the test period is the honest check)"
-              if model == "lstm" else "" if model == name else ", the forecast chosen on the validation period")
+              if model == "lstm" and validated else "" if model in ("lstm", name)
+              else ", the forecast chosen on the validation period")
     return Sentence(f"The LSTM loses to {loser} on the test period ({scores}): use {rule}{honest}.", False)

@@ -31,7 +31,7 @@ if run is None:
 else:
     values = st.session_state["run_values"]
     unit, step = unit_for(run.value_column), frequency_word(run.frequency)
-    lead(run, unit)
+    lead(run)
     figure = forecast_chart(run, values, unit)
     forecast_table(run, unit, step)
     st.subheader("How the LSTM did")

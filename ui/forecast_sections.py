@@ -15,13 +15,13 @@ import streamlit as st
 from core.dashboard.charts import forecast_figure
 from core.dashboard.export import bundle_zip, config_json, figure_html, forecast_csv, forecast_view, predictions_csv
 from core.dashboard.quality_charts import backtest_figure, coverage_figure
+from core.dashboard.report import lead_verdict
 from core.run.results import ForecastRun, SearchReport
 from core.words import (
     comparison,
     coverage_sentence,
     filled_sentence,
     lead_heading,
-    lead_sentence,
     model_name,
     recommendation_sentence,
     recommended_name,
@@ -41,13 +41,12 @@ def _recommended(run: ForecastRun) -> tuple[str, dict[str, float]]:
     return (rec.model, rec.weights) if rec is not None else ("lstm", {"lstm": 1.0})
 
 
-def lead(run: ForecastRun, unit: str) -> None:
+def lead(run: ForecastRun) -> None:
     """The forecast to use, named; whether the LSTM beats the best reference on the test period (green) or loses to
     it (amber, naming the rule to use); and why that forecast was chosen, from validation scores only."""
     model, weights = _recommended(run)
     st.subheader(md_escape(lead_heading(model, weights, run.baseline_labels)))
-    mae = (run.metrics or {})["lstm"]["mae"]
-    sentence = lead_sentence(mae, run.best_reference, model, weights, unit=unit, labels=run.baseline_labels)
+    sentence = lead_verdict(run)
     if sentence.good:
         st.success(md_escape(sentence.text), icon=":material/military_tech:")
     else:

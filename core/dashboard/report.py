@@ -6,6 +6,7 @@ from core.evaluation.diagnostics import CopycatResult, overfit_epoch
 from core.run.results import ForecastRun
 from core.words import (
     NO_EPOCH_IMPROVED,
+    Sentence,
     comparison,
     coverage_sentence,
     filled_sentence,
@@ -15,7 +16,23 @@ from core.words import (
     unit_for,
 )
 
-__all__ = ["report_card"]
+__all__ = ["lead_verdict", "report_card"]
+
+
+def lead_verdict(run: ForecastRun) -> Sentence:
+    """The verdict the Forecast page leads with and the report card repeats: the LSTM against the best reference
+    on the test period, and the forecast to use (``core.words.lead_sentence``).
+
+    Raises:
+        ValueError: the run has no test metrics (not usable).
+    """
+    if not run.metrics:
+        raise ValueError("lead_verdict needs a run with test metrics")
+    rec = run.recommendation
+    model, weights = (rec.model, rec.weights) if rec is not None else ("lstm", {"lstm": 1.0})
+    return lead_sentence(run.metrics["lstm"]["mae"], run.best_reference, model, weights,
+                         unit=unit_for(run.value_column), labels=run.baseline_labels,
+                         validated=rec is not None and rec.best_reference is not None)
 
 
 def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str]:
@@ -41,9 +58,7 @@ def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str
     sentences = [comparison(metrics["lstm"]["mae"], metrics["naive"]["mae"], None, points=points, unit=unit, step=step,
                             labels=run.baseline_labels)[0].text]
     rec = run.recommendation
-    model, weights = (rec.model, rec.weights) if rec is not None else ("lstm", {"lstm": 1.0})
-    sentences.append(lead_sentence(metrics["lstm"]["mae"], run.best_reference, model, weights, unit=unit,
-                                   labels=run.baseline_labels).text)
+    sentences.append(lead_verdict(run).text)
     if rec is not None:
         sentences.append(recommendation_sentence(rec.model, rec.weights, rec.validation_mae, rec.best_reference,
                                                  run.baseline_labels))

@@ -198,6 +198,8 @@ def test_the_lead_says_plainly_when_a_simple_rule_beats_the_lstm_and_what_to_use
                          "(drift).")
     favoured = lead_sentence(0.5, ("seasonal_naive", 0.3), "lstm", {"lstm": 1.0})
     assert 'use "same as one season ago" (seasonal naive) (the validation period favoured the LSTM' in favoured.text
+    unchecked = lead_sentence(0.5, ("seasonal_naive", 0.3), "lstm", {"lstm": 1.0}, validated=False)
+    assert unchecked.text.endswith('use "same as one season ago" (seasonal naive).')
     exact = lead_sentence(0.1, ("drift", 0.0), "drift", {"drift": 1.0})
     assert exact.text.startswith("The LSTM loses to a simple rule") and not exact.good
 

@@ -25,7 +25,7 @@ def _page() -> None:
     from ui import forecast_sections as sections
 
     run, values = st.session_state["run"], st.session_state["values"]
-    sections.lead(run, "°C")
+    sections.lead(run)
     figure = sections.forecast_chart(run, values, "°C")
     sections.summary(run, "°C", "day")
     sections.coverage(run, "day")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from core.dashboard.report import report_card
+from core.dashboard.report import lead_verdict, report_card
 from core.run.pipeline import run_forecast
+from core.run.results import ForecastRun
 from tests.core.fakes import TINY, daily
 
 
@@ -31,3 +33,8 @@ def test_report_card_names_the_winning_simple_rule_and_the_forecast_to_use_like_
     assert f"({run.best_reference[0].replace('_', ' ')})" in lead, "names the best reference"
     assert "use " in lead and f"({run.recommendation.model.replace('_', ' ')})" in lead.split("use ", 1)[1]
     assert card[2].startswith("Recommended: a simple rule,"), "why it was chosen (validation scores only)"
+    assert lead_verdict(run).text == lead and not lead_verdict(run).good, "the Forecast page's lead, word for word"
+    unusable = ForecastRun(config=TINY, status="diverged", history=[], best_epoch=None, train_seconds=0.0,
+                           value_column="temp", frequency="D", season_length=1)
+    with pytest.raises(ValueError):
+        lead_verdict(unusable)
