@@ -37,6 +37,8 @@ __all__ = [
     "cli_summary",
     "season_sentence",
     "recommended_name",
+    "lead_heading",
+    "lead_sentence",
 ]
 
 #: Display name of every model key, for tables and chart legends.
@@ -404,3 +406,60 @@ def recommended_name(model: str, weights: dict[str, float], labels: dict[str, st
     parts = [f"{weight:.1f} x {'LSTM' if key == 'lstm' else model_name(key, labels)}"
              for key, weight in weights.items()]
     return " + ".join(parts)
+
+
+def _forecast_words(model: str, weights: dict[str, float], labels: dict[str, str] | None) -> str:
+    """A recommended forecast inside a sentence: "the LSTM", a reference's words, or "the blend 0.7 x LSTM + ..."."""
+    if model == "lstm":
+        return "the LSTM"
+    if model == "blend":
+        return f"the blend {recommended_name(model, weights, labels)}"
+    return _reference_words(model, labels)
+
+
+def lead_heading(model: str, weights: dict[str, float], labels: dict[str, str] | None = None) -> str:
+    """The Forecast page's first heading, naming the recommended forecast, e.g. "Forecast to use: ARIMA(2,1,1)"."""
+    return f"Forecast to use: {recommended_name(model, weights, labels)}"
+
+
+def lead_sentence(lstm_mae: float, best: tuple[str, float] | None, model: str, weights: dict[str, float], *,
+                  unit: str = "", labels: dict[str, str] | None = None, validated: bool = True) -> Sentence:
+    """The verdict a page leads with: the LSTM against the best reference on the test period, and what to use.
+
+    When the LSTM loses, the forecast to use is the recommended one (chosen on validation), or the best
+    reference when the validation period favoured the LSTM.
+
+    Args:
+        lstm_mae: the LSTM's test MAE.
+        best: ``(key, test MAE)`` of the best reference, None when no reference could be scored.
+        model, weights: the recommended forecast (``core.evaluation.recommendation.Recommendation``).
+        unit: the values' unit ("°C"), or "".
+        labels: fitted variants' labels, e.g. ``{"arima": "ARIMA(2,0,2)"}``.
+        validated: False when the LSTM is recommended only because no reference could be scored on validation.
+
+    Returns:
+        E.g. "The LSTM loses to a simple rule, "last value + the average trend" (drift), on the test period
+        (off by 0.52 °C on average against 0.31 °C): use "last value + the average trend" (drift)." (not good).
+    """
+    chosen = _forecast_words(model, weights, labels)
+    if best is None or not math.isfinite(best[1]) or not math.isfinite(lstm_mae):
+        return Sentence(f"No reference could be scored on the test period: use {chosen} with care.", False)
+    name, score = best
+    words = _reference_words(name, labels)
+    margin = reference_margin(lstm_mae, score)
+    if margin is None:  # the reference is exact (MAE 0)
+        margin = 0.0 if lstm_mae <= score else -1.0
+    scores = f"off by {amount(lstm_mae, unit)} on average against {amount(score, unit)}"
+    if margin > 0:
+        why = "" if model == "lstm" else ", the forecast chosen on the validation period"
+        return Sentence(f"The LSTM beats the best reference, {words}, on the test period ({scores}): "
+                        f"use {chosen}{why}.", True)
+    rule = words if model == "lstm" else chosen
+    if margin == 0:
+        return Sentence(f"The LSTM is only as good as {words} on the test period (off by {amount(score, unit)} on "
+                        f"average): it kept that rule, so use {rule}.", False)
+    loser = f"a simple rule, {words}," if name in SIMPLE_RULE_KEYS else words
+    honest = (" (the validation period favoured the LSTM, but the test period is the honest check)"
+              if model == "lstm" and validated else "" if model in ("lstm", name)
+              else ", the forecast chosen on the validation period")
+    return Sentence(f"The LSTM loses to {loser} on the test period ({scores}): use {rule}{honest}.", False)

@@ -1,4 +1,5 @@
-"""Forecast page: the trained model against simple baselines, the future forecast, downloads."""
+"""Forecast page: the forecast to use and why, the trained model against the references, the future forecast,
+the band's coverage, downloads."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ import streamlit as st
 
 from core.run.results import ForecastRun
 from core.words import frequency_word, unit_for
-from ui.forecast_sections import auto_choice, backtest, downloads, error_table, forecast_chart, forecast_table, summary
+from ui.forecast_sections import (
+    auto_choice,
+    backtest,
+    coverage,
+    downloads,
+    error_table,
+    forecast_chart,
+    forecast_table,
+    lead,
+    summary,
+)
 from ui.router import through_app
 from ui.stations import chosen_station, station_table
 
@@ -26,13 +37,16 @@ else:
         if station is not None and station.run is not None:
             run, values = station.run, station.values
     unit, step = unit_for(run.value_column), frequency_word(run.frequency)
+    lead(run)
+    figure = forecast_chart(run, values, unit)
+    forecast_table(run, unit, step)
+    st.subheader("How the LSTM did")
     summary(run, unit, step)
-    if run.search is not None:
-        auto_choice(run.search)
     st.caption(f"Model status: {run.status.replace('_', ' ')} after {run.epochs_run} epochs "
                f"(best epoch {run.best_epoch}), {run.train_seconds:.1f} s of training.")
-    figure = forecast_chart(run, values, unit)
+    if run.search is not None:
+        auto_choice(run.search)
+    coverage(run, step)
     error_table(run, unit)
     backtest(run, unit, step)
-    forecast_table(run, unit, step)
     downloads(run, figure)

@@ -1,7 +1,9 @@
-"""The Forecast page's sections: the summary, auto mode's choice, the chart, the error tables, the backtest, the
-forecast table and the downloads. Each draws one part of a finished run; the words come from ``core.words``.
+"""The Forecast page's sections: the lead (the forecast to use and why), the summary, auto mode's choice, the chart,
+the forecast table, the band's coverage per step, the error tables, the backtest and the downloads. Each draws one
+part of a finished run; the words come from ``core.words``.
 
-Widget keys: ``show_baselines``, ``whole_history``, ``forecast_chart``, ``backtest_chart`` and ``dl_*``.
+Widget keys: ``show_baselines``, ``whole_history``, ``forecast_chart``, ``coverage_chart``, ``backtest_chart`` and
+``dl_*``.
 """
 
 from __future__ import annotations
@@ -11,31 +13,61 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.dashboard.charts import forecast_figure
-from core.dashboard.export import bundle_zip, config_json, figure_html, forecast_csv, predictions_csv
-from core.dashboard.quality_charts import backtest_figure
+from core.dashboard.export import bundle_zip, config_json, figure_html, forecast_csv, forecast_view, predictions_csv
+from core.dashboard.quality_charts import backtest_figure, coverage_figure
+from core.dashboard.report import lead_verdict
 from core.run.results import ForecastRun, SearchReport
-from core.words import comparison, coverage_sentence, model_name, steps
+from core.words import (
+    comparison,
+    coverage_sentence,
+    filled_sentence,
+    lead_heading,
+    model_name,
+    recommendation_sentence,
+    recommended_name,
+    steps,
+)
 from ui.session import date_format, md_escape
 
-__all__ = ["summary", "auto_choice", "forecast_chart", "error_table", "backtest", "forecast_table", "downloads"]
+__all__ = [
+    "lead", "summary", "auto_choice", "forecast_chart", "forecast_table", "coverage", "error_table", "backtest",
+    "downloads",
+]
+
+
+def _recommended(run: ForecastRun) -> tuple[str, dict[str, float]]:
+    """The recommended forecast's key and weights (the LSTM when the run chose none)."""
+    rec = run.recommendation
+    return (rec.model, rec.weights) if rec is not None else ("lstm", {"lstm": 1.0})
+
+
+def lead(run: ForecastRun) -> None:
+    """The forecast to use, named; whether the LSTM beats the best reference on the test period (green) or loses to
+    it (amber, naming the rule to use); and why that forecast was chosen, from validation scores only."""
+    model, weights = _recommended(run)
+    st.subheader(md_escape(lead_heading(model, weights, run.baseline_labels)))
+    sentence = lead_verdict(run)
+    if sentence.good:
+        st.success(md_escape(sentence.text), icon=":material/military_tech:")
+    else:
+        st.warning(md_escape(sentence.text), icon=":material/warning:")
+    rec = run.recommendation
+    if rec is not None:
+        st.write(md_escape(recommendation_sentence(rec.model, rec.weights, rec.validation_mae, rec.best_reference,
+                                                   run.baseline_labels)))
 
 
 def summary(run: ForecastRun, unit: str, step: str) -> None:
-    """How far off the model is against "same as the previous step" and the best reference (green when it
-    wins, amber when it does not), then how well the prediction band held and what the model reads."""
+    """How far off the LSTM is against "same as the previous step" (green when it wins, amber when it does not),
+    then what the model reads."""
     metrics = run.metrics or {}
     points = len(run.predictions) if run.predictions is not None else 0
-    sentences = comparison(metrics["lstm"]["mae"], metrics["naive"]["mae"], run.best_reference, points=points,
-                           unit=unit, step=step, labels=run.baseline_labels)
-    for sentence, good_icon in zip(sentences, (":material/thumb_up:", ":material/military_tech:"), strict=False):
-        if sentence.good:
-            st.success(md_escape(sentence.text), icon=good_icon)
-        else:
-            st.warning(md_escape(sentence.text), icon=":material/warning:")
-    if run.bands is not None:
-        st.write(md_escape(coverage_sentence(run.interval_level, run.bands.coverage_by_step, points).text))
-    elif run.interval_coverage is not None:
-        st.write(md_escape(coverage_sentence(run.interval_level, [run.interval_coverage], points).text))
+    sentence = comparison(metrics["lstm"]["mae"], metrics["naive"]["mae"], None, points=points, unit=unit, step=step,
+                          labels=run.baseline_labels)[0]
+    if sentence.good:
+        st.success(md_escape(sentence.text), icon=":material/thumb_up:")
+    else:
+        st.warning(md_escape(sentence.text), icon=":material/warning:")
     if run.features is not None:
         st.write(f"**What the model sees.** {md_escape(run.features.describe())}")
 
@@ -59,8 +91,9 @@ def forecast_chart(run: ForecastRun, values: pd.Series, unit: str) -> go.Figure:
         The figure as drawn (for the chart download).
     """
     left, right = st.columns(2)
-    show_baselines = left.toggle("Show the simple baselines on the chart", value=True, key="show_baselines",
-                                 help="Dotted lines: what simple rules would have predicted for the same points.")
+    show_baselines = left.toggle("Show the references on the chart", value=True, key="show_baselines",
+                                 help="Dotted lines: what simple rules and ETS/ARIMA predicted for the same points "
+                                 "and forecast past the end. The best one is drawn; the others are in the legend.")
     whole = right.toggle("Show the whole history", value=False, key="whole_history",
                          help="Off: the chart starts a little before the test period so the forecast is easy to see.")
     test_points = len(run.predictions) if run.predictions is not None else 0
@@ -72,11 +105,11 @@ def forecast_chart(run: ForecastRun, values: pd.Series, unit: str) -> go.Figure:
             "- The **blue line** is your data. Everything right of the \"test span starts\" line is the **test "
             "period**: the model never trained on it, so it shows honestly how good the forecast is.\n"
             "- The **LSTM line** in the test period is the model's one-step-ahead prediction for each point.\n"
-            "- **Dotted lines** are simple rules on the same points: repeat the last value, repeat the value one "
-            "season ago, or use the average. ETS and ARIMA, when they could be fitted, start hidden: click their "
-            "legend entry to show them.\n"
-            "- After the last data point comes the **forecast** with its **band**: the range where the true "
-            "value should fall most of the time."
+            "- The **dotted line** is the best reference, a simple rule or ETS/ARIMA, on the same points and past "
+            "the end. Every other reference is in the legend: click its entry to show it.\n"
+            "- After the last data point comes the LSTM's **forecast** with its **band**: the range where the true "
+            "value should fall most of the time. When another forecast is recommended, it is the **green dashed "
+            "line**."
         )
     return figure
 
@@ -84,6 +117,9 @@ def forecast_chart(run: ForecastRun, values: pd.Series, unit: str) -> go.Figure:
 def error_table(run: ForecastRun, unit: str) -> None:
     """MAE, RMSE, sMAPE and MASE of every model on the test period, one step ahead, and what they mean."""
     st.subheader("How good is it? (test period, one step ahead)")
+    filled = filled_sentence(run.filled_test_points)
+    if filled:
+        st.caption(md_escape(filled))
     units = unit or "units"
     table = pd.DataFrame([
         {"Model": model_name(name, run.baseline_labels), f"MAE ({units})": row["mae"],
@@ -125,14 +161,45 @@ def backtest(run: ForecastRun, unit: str, step: str) -> None:
 
 
 def forecast_table(run: ForecastRun, unit: str, step: str) -> None:
-    """The future forecast with its band, one row per step."""
+    """The future forecast, one row per step: the forecast to use (its column named after it) with its band, then
+    the LSTM's and the best reference's forecasts when they are not the one to use."""
     st.subheader(f"Forecast: the next {steps(run.config.horizon, step)}")
-    columns = {c: st.column_config.NumberColumn(f"{c} ({unit})" if unit else c, format="%.2f")
-               for c in ("forecast", "lower", "upper")}
-    st.dataframe(run.forecast, hide_index=True, width="stretch",
+    view = forecast_view(run)
+    best = run.best_reference[0] if run.best_reference is not None else ""
+    labels = {"recommended": str(view["model"].iloc[0]), "lower": "lower", "upper": "upper",
+              "lstm": model_name("lstm"), "reference": model_name(best, run.baseline_labels)}
+    columns = {key: st.column_config.NumberColumn(f"{label} ({unit})" if unit else label, format="%.2f")
+               for key, label in labels.items()}
+    st.dataframe(view, hide_index=True, width="stretch", column_order=[c for c in view.columns if c != "model"],
                  column_config={"date": st.column_config.DatetimeColumn("date", format=date_format(run.frequency)),
                                 **columns})
-    st.caption(f"lower and upper: the {run.interval_level:.0%} prediction band for each step.")
+    st.caption(f"The first column is the forecast to use; lower and upper: its {run.interval_level:.0%} prediction "
+               "band for each step. The CSV download has the LSTM's forecast and band, then the forecast to use, its "
+               "band and its name.")
+
+
+def coverage(run: ForecastRun, step: str) -> None:
+    """How often the band of the forecast to use held the true value on the test period, per step ahead, against its
+    level (and the LSTM's band, the one on the chart, in one sentence when another forecast is to be used)."""
+    points = len(run.predictions) if run.predictions is not None else 0
+    if run.bands is None:
+        if run.interval_coverage is not None:
+            st.write(md_escape(coverage_sentence(run.interval_level, [run.interval_coverage], points).text))
+        return
+    model, weights = _recommended(run)
+    own = model != "lstm" and run.recommended_bands is not None
+    bands = run.recommended_bands if own and run.recommended_bands is not None else run.bands
+    st.subheader("Does the band keep its promise? (test period)")
+    st.plotly_chart(coverage_figure(bands, run.interval_level, step_word=step), width="stretch",
+                    key="coverage_chart")
+    named = "" if not own else f"{recommended_name(model, weights, run.baseline_labels)}: "
+    st.write(md_escape(named + coverage_sentence(run.interval_level, bands.coverage_by_step, points).text))
+    if own:
+        lstm = coverage_sentence(run.interval_level, run.bands.coverage_by_step, points).text
+        st.write(md_escape(f"{model_name('lstm')}, the band on the chart: {lstm}"))
+    st.caption("Each bar counts the test values inside the band of the forecast to use (the lower and upper columns "
+               "of the table), forecast that many steps ahead from the values before them; green bars are within a "
+               "few points of the promise.")
 
 
 def downloads(run: ForecastRun, figure: go.Figure) -> None:

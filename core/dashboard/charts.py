@@ -40,6 +40,15 @@ _BASELINES = ("naive", "seasonal_naive", "seasonal_step", "climatology", "drift"
 _HIDDEN_BASELINES = ("ets", "arima", "seasonal_step", "climatology", "drift", "blend")
 
 
+#: One colour per reference, shared by its test-span line and its forecast past the end (blue, orange, red and green
+#: are the actual values, the LSTM, the LSTM's forecast and the recommended forecast).
+_COLORS = {
+    "naive": "rgb(148, 103, 189)", "seasonal_naive": "rgb(140, 86, 75)", "seasonal_step": "rgb(227, 119, 194)",
+    "climatology": "rgb(188, 189, 34)", "drift": "rgb(23, 190, 207)", "mean": "rgb(127, 127, 127)",
+    "ets": "rgb(57, 59, 121)", "arima": "rgb(99, 121, 57)", "blend": "rgb(49, 163, 84)",
+}
+
+
 #: Appended to the best reference's legend entry.
 BEST_MARK = " (best reference)"
 
@@ -299,10 +308,29 @@ def _test_span_traces(fig: go.Figure, run: ForecastRun, predictions: pd.DataFram
         if column in predictions.columns:
             label = _text(model_name(column, run.baseline_labels))
             shown = label + BEST_MARK if column == best else label
-            fig.add_trace(go.Scatter(x=dates, y=predictions[column], mode="lines", name=shown,
-                                     line={"dash": "dot", "width": 2.5 if column == best else 1.5},
+            fig.add_trace(go.Scatter(x=dates, y=predictions[column], mode="lines", name=shown, legendgroup=column,
+                                     line={"dash": "dot", "width": 2.5 if column == best else 1.5,
+                                           "color": _COLORS.get(column)},
                                      visible=_visible(column, best),
                                      hovertemplate=_hover(_no_fields(label), unit, dates)))
+
+
+def _reference_futures(fig: go.Figure, run: ForecastRun, forecast: pd.DataFrame, unit: str, best: str | None) -> None:
+    """Each drawn reference's forecast past the end (``run.reference_forecasts``), in its legend group: shown and
+    hidden with its test-span line. The recommended forecast's own line is drawn by :func:`_recommended_trace`."""
+    dates = pd.DatetimeIndex(forecast["date"])
+    recommended = run.recommendation.model if run.recommendation is not None else "lstm"
+    drawn = {trace.legendgroup for trace in fig.data if trace.legendgroup}
+    for column in _BASELINES:
+        path = run.reference_forecasts.get(column)
+        if column not in drawn or column == recommended or path is None or len(path) != len(dates):
+            continue
+        label = _text(model_name(column, run.baseline_labels))
+        fig.add_trace(go.Scatter(x=dates, y=path, mode="lines", name=f"{label} forecast", legendgroup=column,
+                                 showlegend=False, visible=_visible(column, best),
+                                 line={"dash": "dot", "width": 2.5 if column == best else 1.5,
+                                       "color": _COLORS.get(column)},
+                                 hovertemplate=_hover(f"{_no_fields(label)} forecast", unit, dates)))
 
 
 def _recommended_trace(fig: go.Figure, run: ForecastRun, forecast: pd.DataFrame, unit: str) -> None:
@@ -322,8 +350,9 @@ def forecast_figure(run: ForecastRun, values: pd.Series, *, show_baselines: bool
     """History, LSTM test-span predictions, references and the future forecast with its interval band.
 
     Shown at first: the actual values, the LSTM, the best reference (``run.best_reference``, marked in the
-    legend) and the band; every other reference is in the legend, one click away. When the recommended forecast is
-    not the LSTM it is drawn past the end too.
+    legend: its test-span predictions and its forecast past the end) and the band; every other reference is in the
+    legend, one click away (a click shows or hides its test-span line and its forecast together). When the
+    recommended forecast is not the LSTM it is drawn past the end too.
 
     Args:
         run: a finished training; when it is not usable only the history and the run's message are shown.
@@ -353,6 +382,7 @@ def forecast_figure(run: ForecastRun, values: pd.Series, *, show_baselines: bool
         return fig
     best = run.best_reference[0] if run.best_reference is not None else None
     _test_span_traces(fig, run, predictions, unit, show_baselines, best)
+    _reference_futures(fig, run, forecast, unit, best)
     _forecast_traces(fig, forecast, run.interval_level, unit)
     _recommended_trace(fig, run, forecast, unit)
     _vline(fig, test_start, "test span starts")

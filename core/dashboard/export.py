@@ -9,10 +9,11 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from core.errors import TrainingError
-from core.words import recommended_name
+from core.words import model_name, recommended_name
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -21,9 +22,8 @@ if TYPE_CHECKING:
     from core.run.results import ForecastRun, StationRuns
 
 __all__ = [
-    "FORMULA_PREFIXES", "neutralise_formulas", "forecast_frame", "forecast_csv", "stations_forecast_csv",
-    "predictions_csv", "bundle_zip", "config_json",
-    "figure_html",
+    "FORMULA_PREFIXES", "neutralise_formulas", "forecast_view", "forecast_frame", "forecast_csv",
+    "stations_forecast_csv", "predictions_csv", "bundle_zip", "config_json", "figure_html",
 ]
 
 
@@ -90,6 +90,40 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     dates = frame["date"] if "date" in frame.columns else pd.Series([], dtype="datetime64[ns]")
     safe = _map_text(neutralise_formulas(frame), _unix_line_breaks)
     return safe.to_csv(index=False, date_format=_date_format(dates), lineterminator="\n").encode("utf-8")
+
+
+def forecast_view(run: ForecastRun) -> pd.DataFrame:
+    """The future forecast as a page shows it: the recommended forecast first, named, then the others.
+
+    Returns:
+        One row per step, columns ``date``, ``recommended``, ``lower``, ``upper`` (the recommended forecast and its
+        band), ``model`` (its display name), then ``lstm`` (the LSTM's forecast) when another forecast is
+        recommended and ``reference`` (the best reference's forecast, ``run.best_reference``) when that is
+        neither the recommended forecast nor missing.
+
+    Raises:
+        TrainingError: when the run has no forecast (no usable model).
+    """
+    if not run.usable or run.forecast is None:
+        raise TrainingError(_NO_RUN)
+    future = run.forecast
+    rec = run.recommendation
+    model, weights = (rec.model, rec.weights) if rec is not None else ("lstm", {"lstm": 1.0})
+    own = "recommended" in future.columns and model != "lstm"
+    frame = pd.DataFrame({
+        "date": future["date"],
+        "recommended": future["recommended" if own else "forecast"],
+        "lower": future["recommended_lower" if own else "lower"],
+        "upper": future["recommended_upper" if own else "upper"],
+        "model": recommended_name(model, weights, run.baseline_labels) if own else model_name("lstm"),
+    })
+    if own:
+        frame["lstm"] = future["forecast"].to_numpy()
+    best = run.best_reference[0] if run.best_reference is not None else None
+    path = run.reference_forecasts.get(best) if best is not None and best != model else None
+    if path is not None and len(path) == len(frame):
+        frame["reference"] = np.asarray(path, dtype=np.float64)
+    return frame.reset_index(drop=True)
 
 
 def forecast_frame(run: ForecastRun) -> pd.DataFrame:

@@ -87,6 +87,6 @@ def coverage_figure(bands: Bands, level: float, *, step_word: str = "step") -> g
         title={"text": f"How often the {level:.0%} band held, by {words} ahead (test span)"},
         xaxis={"title": {"text": f"{words} ahead"}, "tickformat": "d", "dtick": 1 if len(steps) <= 24 else None},
         yaxis={"title": {"text": "inside the band (%)"}, "range": [max(0, low), 100]},
-        showlegend=False, margin={"t": 60},
+        showlegend=False, margin={"t": 60}, height=340,  # a few bars: the default height only stretches them
     )
     return fig

@@ -6,15 +6,33 @@ from core.evaluation.diagnostics import CopycatResult, overfit_epoch
 from core.run.results import ForecastRun
 from core.words import (
     NO_EPOCH_IMPROVED,
+    Sentence,
     comparison,
     coverage_sentence,
     filled_sentence,
     frequency_word,
+    lead_sentence,
     recommendation_sentence,
     unit_for,
 )
 
-__all__ = ["report_card"]
+__all__ = ["lead_verdict", "report_card"]
+
+
+def lead_verdict(run: ForecastRun) -> Sentence:
+    """The verdict the Forecast page leads with and the report card repeats: the LSTM against the best reference
+    on the test period, and the forecast to use (``core.words.lead_sentence``).
+
+    Raises:
+        ValueError: the run has no test metrics (not usable).
+    """
+    if not run.metrics:
+        raise ValueError("lead_verdict needs a run with test metrics")
+    rec = run.recommendation
+    model, weights = (rec.model, rec.weights) if rec is not None else ("lstm", {"lstm": 1.0})
+    return lead_sentence(run.metrics["lstm"]["mae"], run.best_reference, model, weights,
+                         unit=unit_for(run.value_column), labels=run.baseline_labels,
+                         validated=rec is not None and rec.best_reference is not None)
 
 
 def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str]:
@@ -26,9 +44,10 @@ def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str
 
     Returns:
         Sentences without markdown, e.g. "On 73 unseen days the model is off by 1.9 °C on average, 12 % better
-        than simply repeating the previous day (off by 2.2 °C).", then the LSTM against the best reference (a
-        winning simple rule is named plainly; ``core.words.comparison``), the recommended forecast and why, how
-        often the band held (per step), filled test points, overfitting, the input columns and the copy-cat check.
+        than simply repeating the previous day (off by 2.2 °C).", then the LSTM against the best reference and the
+        forecast to use, in the words the Forecast page leads with (``core.words.lead_sentence``: a winning simple
+        rule is named plainly), why that forecast was chosen (validation scores only), how often the band held
+        (per step), filled test points, overfitting, the input columns and the copy-cat check.
     """
     if not run.usable or not run.metrics or run.predictions is None:
         return [f"There is no usable model: {run.message}".strip()]
@@ -36,10 +55,10 @@ def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str
     step = frequency_word(run.frequency)
     metrics = run.metrics
     points = len(run.predictions)
-    sentences = [sentence.text for sentence in comparison(
-        metrics["lstm"]["mae"], metrics["naive"]["mae"], run.best_reference, points=points,
-        unit=unit, step=step, labels=run.baseline_labels)]
+    sentences = [comparison(metrics["lstm"]["mae"], metrics["naive"]["mae"], None, points=points, unit=unit, step=step,
+                            labels=run.baseline_labels)[0].text]
     rec = run.recommendation
+    sentences.append(lead_verdict(run).text)
     if rec is not None:
         sentences.append(recommendation_sentence(rec.model, rec.weights, rec.validation_mae, rec.best_reference,
                                                  run.baseline_labels))

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -269,7 +270,8 @@ def fourier_terms(positions: range, season_length: int, harmonics: int) -> np.nd
 
 
 def fit_classical(
-    values: np.ndarray, fit_end: int, season_length: int, *, time_budget_seconds: float = 30
+    values: np.ndarray, fit_end: int, season_length: int, *, time_budget_seconds: float = 30,
+    stop_event: threading.Event | None = None,
 ) -> dict[str, ClassicalFit]:
     """Choose and estimate ETS and ARIMA on ``values[:fit_end]`` (at most the last :data:`MAX_FIT_POINTS`).
 
@@ -278,6 +280,7 @@ def fit_classical(
         fit_end: end of the fit span (exclusive), normally the test start.
         season_length: steps per season; ``<= 1`` for none.
         time_budget_seconds: per model; see the module docstring.
+        stop_event: once set, each model keeps the best variant fitted so far and tries no more.
 
     Returns:
         ``{"ets": ClassicalFit, "arima": ClassicalFit}``; a failed fit has ``result=None`` and a ``note``.
@@ -297,7 +300,8 @@ def fit_classical(
             continue
         mean, scale = float(window.mean()), float(window.std()) or 1.0
         with _quiet(), threadpool_limits(limits=1, user_api="blas"):
-            fitted = fitter((window - mean) / scale, fit_start, season_length, started + time_budget_seconds)
+            fitted = fitter((window - mean) / scale, fit_start, season_length,
+                            _Until(started + time_budget_seconds, stop_event))
         fits[name] = ClassicalFit(
             name=name, fit_start=fit_start, fit_end=fit_end, seconds=time.perf_counter() - started,
             mean=mean, scale=scale, **fitted,
@@ -414,8 +418,19 @@ def _converged(result: Any) -> bool:
     return not isinstance(retvals, dict) or bool(retvals.get("converged", True))
 
 
+@dataclass(frozen=True)
+class _Until:
+    """When a model search ends: at ``deadline`` (``time.perf_counter``), or once ``stop_event`` is set."""
+
+    deadline: float
+    stop_event: threading.Event | None = None
+
+    def passed(self) -> bool:
+        return time.perf_counter() >= self.deadline or (self.stop_event is not None and self.stop_event.is_set())
+
+
 def _search(
-    candidates: list[tuple[str, Any]], deadline: float, what: str
+    candidates: list[tuple[str, Any]], deadline: _Until, what: str
 ) -> tuple[str, Any, float, str]:
     """Fit ``(label, fit_function)`` candidates in order until the deadline; the lowest AIC wins.
 
@@ -425,7 +440,7 @@ def _search(
     failures: list[str] = []
     tried = 0
     for label, fit in candidates:
-        if time.perf_counter() >= deadline:
+        if deadline.passed():
             break
         tried += 1
         try:
@@ -454,7 +469,7 @@ def _seasonal(season_length: int, points: int) -> bool:
     return season_length > 1 and points >= 2 * season_length
 
 
-def _fit_ets(window: np.ndarray, fit_start: int, season_length: int, deadline: float) -> dict[str, Any]:
+def _fit_ets(window: np.ndarray, fit_start: int, season_length: int, deadline: _Until) -> dict[str, Any]:
     seasons = [None, "add"] if _seasonal(season_length, len(window)) else [None]
     candidates = []
     for season, (trend, damped) in itertools.product(seasons, _ETS_VARIANTS):
@@ -516,7 +531,7 @@ def _differences(residual: np.ndarray) -> int:
     return int(p_value < 0.05)
 
 
-def _fit_arima(window: np.ndarray, fit_start: int, season_length: int, deadline: float) -> dict[str, Any]:
+def _fit_arima(window: np.ndarray, fit_start: int, season_length: int, deadline: _Until) -> dict[str, Any]:
     harmonics, residual = _harmonics(window, fit_start, season_length)
     exog = fourier_terms(range(fit_start, fit_start + len(window)), season_length, harmonics) if harmonics else None
     difference = _differences(residual)

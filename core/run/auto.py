@@ -524,6 +524,7 @@ def run_auto(
     configs = candidate_configs(base, frequency, len(values), base.seed, max_candidates)
     report = SearchReport(planned=len(configs), budget_seconds=float(budget_seconds))
     references: ReferenceSource | None = None
+    background: BackgroundReferences | None = None
     if callable(classical):
         references = classical
     elif classical:  # fitted while the search trains; after a Stop the winner does not wait for them
@@ -542,10 +543,16 @@ def run_auto(
     lanes.add(own, first=True)  # candidate 1 (the given settings) and the winner's completion stay here
     try:
         found = _Search(configs, lanes, control, _Budget(started, float(budget_seconds), reserve), progress).run()
+    except BaseException:
+        if background is not None:
+            background.cancel()
+        raise
     finally:
         lanes.close()
         own.close()
     winner = _winner(found)
+    if winner is None and background is not None:
+        background.cancel()
     if winner is None:
         if control.stop_event.is_set():
             raise DataError("Auto mode was stopped before any candidate finished an epoch; nothing to keep.")

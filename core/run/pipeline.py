@@ -178,18 +178,27 @@ def run_forecast(
         DataError: the series is too short for ``config`` or not regular/finite.
     """
     control = control or TrainControl()
-    references: bool | ReferenceSource = classical
+    background = None
     if classical is True:
-        try:  # ETS and ARIMA are fitted while the LSTM trains; after a Stop the run does not wait for them
-            references = BackgroundReferences(values, config).when_not_stopped(control.stop_event)
+        try:  # ETS and ARIMA are fitted while the LSTM trains
+            background = BackgroundReferences(values, config)
         except CoreError:
-            references = True  # fit() below names the problem
-    fitted = fit(values, config, control, covariates, filled=filled)
+            background = None  # fit() below names the problem
+    try:
+        fitted = fit(values, config, control, covariates, filled=filled)
+    except BaseException:
+        if background is not None:
+            background.cancel()
+        raise
+    after = control
     if fitted.outcome.status == "time_limit":  # the limit covers the work after training too: end it quickly
-        halted = dataclasses.replace(control, stop_event=threading.Event())
-        halted.stop_event.set()
-        return complete(fitted, values, halted, references)
-    return complete(fitted, values, control, references)
+        after = dataclasses.replace(control, stop_event=threading.Event())
+        after.stop_event.set()
+    if background is None:
+        return complete(fitted, values, after, classical)
+    if fitted.outcome.best_epoch is None:  # no model: nothing to compare with them
+        background.cancel()
+    return complete(fitted, values, after, background.when_not_stopped(after.stop_event))
 
 
 @dataclass
@@ -385,6 +394,8 @@ def complete(
     run.bands, run.recommended_bands = bands, recommended_bands
     run.filled_test_points = evaluation.filled
     at_end = {name: table[-1] for name, table in paths.items()}
+    run.reference_forecasts = {name: np.asarray(path, dtype=np.float64) for name, path in at_end.items()
+                               if name != "lstm"}
     at_end["lstm"] = future["forecast"].to_numpy()
     run.forecast = _forecast_frame(future, recommendation.combine(at_end), recommended_bands, recommendation.model)
     run.interval_coverage = bands.coverage

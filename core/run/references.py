@@ -67,11 +67,12 @@ class References:
 ReferenceSource = Callable[[], "References | None"]
 
 
-def classical_references(values: np.ndarray, split: Any, season: int, budget_seconds: float = 30.0) -> References:
+def classical_references(values: np.ndarray, split: Any, season: int, budget_seconds: float = 30.0,
+                         stop_event: threading.Event | None = None) -> References:
     """ETS and ARIMA one-step forecasts of the test targets, fitted on the values before the test span
-    (``budget_seconds`` per model for choosing its variant)."""
+    (``budget_seconds`` per model for choosing its variant; ``stop_event`` ends the choice early)."""
     targets = split.test_targets
-    fits = fit_classical(values, targets.start, season, time_budget_seconds=budget_seconds)
+    fits = fit_classical(values, targets.start, season, time_budget_seconds=budget_seconds, stop_event=stop_event)
     return References(one_step_forecasts(values, targets.start, targets, season, fits=fits), fits)
 
 
@@ -92,10 +93,11 @@ class BackgroundReferences:
         season = series_season(numbers, config, frequency)
         self._result: References | None = None
         self._error: BaseException | None = None
+        self._halt = threading.Event()
 
         def work() -> None:
             try:
-                self._result = classical_references(numbers, split, season, budget_seconds)
+                self._result = classical_references(numbers, split, season, budget_seconds, self._halt)
             except Exception as error:  # reported by result(); the thread must not die silently
                 self._error = error
 
@@ -110,17 +112,23 @@ class BackgroundReferences:
         return self._result
 
     def when_not_stopped(self, stop_event: threading.Event) -> ReferenceSource:
-        """A ``ReferenceSource`` that waits for :meth:`result` unless ``stop_event`` is set: then it gives the
-        references only if they are ready, else None (the thread finishes on its own, unread)."""
+        """A ``ReferenceSource`` that waits for :meth:`result`, or, once ``stop_event`` is set, cancels it
+        and gives None (a search cut short chose nothing worth showing)."""
 
         def source() -> References | None:
-            while self._thread.is_alive():
-                if stop_event.is_set():
-                    return None
+            while self._thread.is_alive() and not stop_event.is_set():
                 self._thread.join(0.05)
+            if stop_event.is_set():
+                self.cancel()
+                return None
             return self.result()
 
         return source
+
+    def cancel(self) -> None:
+        """End the thread at its next model variant and wait for it: it never outlives the run."""
+        self._halt.set()
+        self._thread.join()
 
 
 def lstm_forecaster(model: Any, data: WindowedData) -> Forecaster:

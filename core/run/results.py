@@ -174,6 +174,8 @@ class ForecastRun:
             forecast's (the same object when the LSTM is recommended).
         filled_test_points: test targets left out of every score because intake filled them.
         stations: when one job trained every station of a file, each station's run (this run is one of them).
+        reference_forecasts: every reference's forecast past the end of the series, from the values before it
+            (``{"naive": (horizon,) float64, ...}``, the same keys as the reference columns of ``predictions``).
     """
 
     config: ForecastConfig
@@ -207,6 +209,7 @@ class ForecastRun:
     recommended_bands: Bands | None = None
     filled_test_points: int = 0
     stations: StationRuns | None = None  # every station's run (``core.run.runners.panel_runner``), else None
+    reference_forecasts: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def usable(self) -> bool:

@@ -22,6 +22,8 @@ from core.words import (
     coverage_judgement,
     coverage_sentence,
     frequency_word,
+    lead_heading,
+    lead_sentence,
     model_name,
     safe_label,
     steps,
@@ -186,3 +188,31 @@ def test_every_model_status_and_state_has_its_words() -> None:
     assert set(REFERENCES) | {"mean"} <= set(REFERENCE_WORDS)
     assert set(FINAL_STATUSES) == set(STATUS_MESSAGES) and set(FINAL_STATUSES) <= set(STATE_TEXT)
     assert set(END_STATES) <= set(STATE_TEXT)
+
+
+def test_the_lead_says_plainly_when_a_simple_rule_beats_the_lstm_and_what_to_use() -> None:
+    lost = lead_sentence(0.5, ("drift", 0.3), "drift", {"drift": 1.0}, unit="°C")
+    assert not lost.good
+    assert lost.text == ('The LSTM loses to a simple rule, "last value + the average trend" (drift), on the test '
+                         'period (off by 0.5 °C on average against 0.3 °C): use "last value + the average trend" '
+                         "(drift).")
+    favoured = lead_sentence(0.5, ("seasonal_naive", 0.3), "lstm", {"lstm": 1.0})
+    assert 'use "same as one season ago" (seasonal naive) (the validation period favoured the LSTM' in favoured.text
+    unchecked = lead_sentence(0.5, ("seasonal_naive", 0.3), "lstm", {"lstm": 1.0}, validated=False)
+    assert unchecked.text.endswith('use "same as one season ago" (seasonal naive).')
+    exact = lead_sentence(0.1, ("drift", 0.0), "drift", {"drift": 1.0})
+    assert exact.text.startswith("The LSTM loses to a simple rule") and not exact.good
+
+
+def test_the_lead_names_a_fitted_winner_a_blend_and_a_tie() -> None:
+    labels = {"arima": "ARIMA(2,1,1)"}
+    won = lead_sentence(1.0, ("arima", 2.0), "blend", {"lstm": 0.7, "arima": 0.3}, labels=labels)
+    assert won.good and won.text.startswith("The LSTM beats the best reference, ARIMA(2,1,1), on the test period")
+    assert "use the blend 0.7 x LSTM + 0.3 x ARIMA(2,1,1), the forecast chosen on the validation period." in won.text
+    lost = lead_sentence(3.0, ("arima", 2.0), "arima", {"arima": 1.0}, labels=labels)
+    assert lost.text.startswith("The LSTM loses to ARIMA(2,1,1) on the test period") and "simple rule" not in lost.text
+    tie = lead_sentence(0.04, ("seasonal_step", 0.04), "lstm", {"lstm": 1.0})
+    assert "only as good as" in tie.text and not tie.good
+    assert "with care" in lead_sentence(1.0, None, "lstm", {"lstm": 1.0}).text
+    blend = lead_heading("blend", {"lstm": 0.5, "ets": 0.5})
+    assert blend == "Forecast to use: 0.5 x LSTM + 0.5 x ETS (exponential smoothing)"

@@ -19,7 +19,7 @@ def small_series(n: int = 160) -> pd.Series:
     return pd.Series(values, index=pd.date_range("2023-01-01", periods=n, freq="D"), name="temp")
 
 
-def small_run(**settings: object) -> ForecastRun:
-    """A tiny LSTM trained on ``small_series`` (extra ``settings`` go to the config)."""
+def small_run(values: pd.Series | None = None, **settings: object) -> ForecastRun:
+    """A tiny LSTM trained on ``values`` (``small_series`` by default; extra ``settings`` go to the config)."""
     config = ForecastConfig(window=7, horizon=4, units=4, epochs=3, patience=0, seed=1, **settings)  # type: ignore[arg-type]
-    return run_forecast(small_series(), config)
+    return run_forecast(small_series() if values is None else values, config)

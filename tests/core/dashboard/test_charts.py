@@ -13,6 +13,7 @@ import pytest
 from core.dashboard.charts import DOWNSAMPLE_ABOVE, MARKERS_UP_TO, forecast_figure, loss_figure, series_figure
 from core.data.series import LoadedSeries
 from core.evaluation.diagnostics import skill_per_epoch
+from core.evaluation.recommendation import Recommendation
 from core.model.progress import EpochRecord
 from core.run.results import ForecastRun
 
@@ -186,6 +187,37 @@ def test_forecast_figure_traces_markers_and_hover_units():
     starts = [pd.Timestamp(shape.x0) for shape in fig.layout.shapes]
     assert starts == [run.predictions.index[0], run.forecast["date"].iloc[0]]
     assert min(fig.data[5].y) == -2.5  # negative interval bound drawn as is
+
+
+def test_the_best_reference_is_drawn_with_its_future_and_every_other_one_is_a_legend_click_away():
+    values = make_series()
+    run = make_run(values)
+    run.best_reference = ("seasonal_naive", 0.4)
+    run.reference_forecasts = {name: np.full(7, 12.0) for name in ("naive", "seasonal_naive", "mean")}
+    fig = forecast_figure(run, values, unit="°C")
+    best = [t for t in fig.data if t.legendgroup == "seasonal_naive"]
+    assert [t.name for t in best] == ["Same as one season ago (seasonal naive) (best reference)",
+                                      "Same as one season ago (seasonal naive) forecast"]
+    assert all(t.visible is True for t in best), "the best reference: test span and forecast shown at first"
+    assert list(best[1].x) == list(run.forecast["date"]) and best[1].showlegend is False
+    assert best[0].line.color == best[1].line.color
+    others = [t for t in fig.data if t.legendgroup in ("naive", "mean")]
+    assert len(others) == 4 and all(t.visible == "legendonly" for t in others)
+    shown = {t.name for t in fig.data if t.visible in (None, True)}
+    assert shown >= {"temp (actual)", "LSTM (test span, 1 step ahead)", "90 % interval", "LSTM forecast"}
+
+
+def test_a_recommended_reference_is_drawn_once_past_the_end_as_the_recommended_forecast():
+    values = make_series()
+    run = make_run(values)
+    run.best_reference = ("naive", 0.4)
+    run.recommendation = Recommendation("naive", {"naive": 1.0})
+    run.reference_forecasts = {"naive": np.full(7, 12.0)}
+    run.forecast = run.forecast.assign(recommended=12.0, recommended_model="naive")
+    fig = forecast_figure(run, values)
+    assert [t.name for t in fig.data if len(t.x) == 7 and t.showlegend is not False] == [
+        "90 % interval", "LSTM forecast", "recommended forecast: Same as last step (naive)"]
+    assert "Same as last step (naive) forecast" not in names(fig)
 
 
 def test_forecast_figure_without_baselines_with_tail_and_other_level():

@@ -19,11 +19,13 @@ from core.dashboard.export import (
     config_json,
     figure_html,
     forecast_csv,
+    forecast_view,
     neutralise_formulas,
     predictions_csv,
     stations_forecast_csv,
 )
 from core.errors import TrainingError
+from core.evaluation.recommendation import Recommendation
 from core.run.results import ForecastRun, StationRun, StationRuns
 
 
@@ -41,6 +43,32 @@ def make_run(*, usable: bool = True, freq: str = "D") -> ForecastRun:
     if usable:
         run.model, run.predictions, run.forecast = object(), predictions, forecast
     return run
+
+
+def test_the_forecast_view_leads_with_the_recommended_forecast_and_names_it():
+    run = make_run()
+    run.forecast = run.forecast.assign(recommended=[2.0, 2.0, 2.0], recommended_lower=[1.0] * 3,
+                                       recommended_upper=[3.0] * 3, recommended_model="arima")
+    run.recommendation = Recommendation("arima", {"arima": 1.0})
+    run.baseline_labels = {"arima": "ARIMA(1,1,0)"}
+    run.best_reference = ("naive", 0.5)
+    run.reference_forecasts = {"naive": np.full(3, 9.0), "arima": np.full(3, 2.0)}
+    view = forecast_view(run)
+    assert list(view.columns) == ["date", "recommended", "lower", "upper", "model", "lstm", "reference"]
+    assert list(view["model"]) == ["ARIMA(1,1,0)"] * 3 and list(view["recommended"]) == [2.0] * 3
+    assert list(view["lstm"]) == [1.5, -3.2, 0.0] and list(view["reference"]) == [9.0] * 3
+    run.best_reference = ("arima", 0.4)  # the recommended forecast is not repeated as the reference
+    assert "reference" not in forecast_view(run).columns
+
+
+def test_the_forecast_view_of_a_recommended_lstm_is_its_forecast_and_band():
+    run = make_run()
+    view = forecast_view(run)
+    assert list(view.columns) == ["date", "recommended", "lower", "upper", "model"]
+    assert list(view["recommended"]) == [1.5, -3.2, 0.0] and list(view["lower"]) == [-1.0, -5.25, -2.0]
+    assert set(view["model"]) == {"LSTM (your model)"}
+    with pytest.raises(TrainingError):
+        forecast_view(make_run(usable=False))
 
 
 def test_neutralise_formulas_prefixes_strings_only():

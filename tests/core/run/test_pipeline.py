@@ -85,6 +85,15 @@ def test_future_forecast_follows_the_series(finished):
     assert recent.index.equals(values.index[-CONFIG.window :])
 
 
+def test_every_reference_forecasts_past_the_end_from_the_values_before_it(finished):
+    values, _, _, run = finished
+    futures = run.reference_forecasts
+    assert set(futures) == set(run.predictions.columns) - {"actual", "lstm"}
+    assert all(path.shape == (CONFIG.horizon,) for path in futures.values())
+    np.testing.assert_allclose(futures["naive"], np.full(CONFIG.horizon, values.iloc[-1]))
+    np.testing.assert_allclose(futures["seasonal_naive"], values.to_numpy()[-7 : -7 + CONFIG.horizon])
+
+
 def test_two_runs_in_two_threads_equal_the_sequential_run(finished):
     values, _, _, run = finished
     results = {}
