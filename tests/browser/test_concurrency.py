@@ -34,8 +34,8 @@ PAGE_LOAD_LIMIT_S = 2.0
 #: How much slower than idle a page load may be while the trainings run (a stalled server is 10x and more;
 #: a quiet fresh-clone CI run measured 4.8x: 1.5 s idle, 5.4-7.5 s while the four sessions trained).
 BUSY_SLOWDOWN_LIMIT = 8.0
-# Distinct column names, lengths and levels so a session showing another's data is noticed.
-NAMES = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]  # none inside another
+# Distinct names (none inside another), lengths and levels, so a session showing another's data is noticed.
+NAMES = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
 PEOPLE = [{"column": f"{name}_level", "days": 60 + 7 * k, "level": 1000.0 * k - 40.0} for k, name in enumerate(NAMES)]
 
 TRACE_Y_JS = """(name) => {
