@@ -115,27 +115,29 @@ def _start_long_training(page, url: str) -> None:  # type: ignore[no-untyped-def
     main_area(page).get_by_role("button", name="Train", exact=True).click()
 
 
-def test_second_session_queues_and_closing_the_first_tab_frees_the_slot(browser, streamlit_server):  # type: ignore[no-untyped-def]
-    first_context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    second_context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        first, second = first_context.new_page(), second_context.new_page()
-        for tab in (first, second):
-            tab.set_default_timeout(60_000)
-        _start_long_training(first, streamlit_server)
-        main_area(first).get_by_text("Training: epoch").wait_for()
+def test_second_session_queues_and_closing_the_first_tab_frees_the_slot(browser):  # type: ignore[no-untyped-def]
+    """On a server with one training worker (``LSTM_WORKERS=1``) the second session waits for the first."""
+    with serve_app("streamlit-one-worker.log", LSTM_WORKERS="1") as url:
+        first_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        second_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            first, second = first_context.new_page(), second_context.new_page()
+            for tab in (first, second):
+                tab.set_default_timeout(60_000)
+            _start_long_training(first, url)
+            main_area(first).get_by_text("Training: epoch").wait_for(timeout=120_000)
 
-        _start_long_training(second, streamlit_server)
-        main_area(second).get_by_text("number 1 in the queue").wait_for()
-        screenshot(second, "07-train-queued")
+            _start_long_training(second, url)
+            main_area(second).get_by_text("number 1 in the queue").wait_for()
+            screenshot(second, "07-train-queued")
 
-        first_context.close()  # the tab closes: its job must be cancelled and the slot freed
-        main_area(second).get_by_text("Training: epoch").wait_for(timeout=60_000)
-        main_area(second).get_by_role("button", name="Stop").click()
-        main_area(second).get_by_text("Stopped by you").wait_for()
-    finally:
-        first_context.close()  # a no-op when already closed
-        second_context.close()
+            first_context.close()  # the tab closes: its job must be cancelled and the slot freed
+            main_area(second).get_by_text("Training: epoch").wait_for(timeout=60_000)
+            main_area(second).get_by_role("button", name="Stop").click()
+            main_area(second).get_by_text("Stopped by you").wait_for()
+        finally:
+            first_context.close()  # a no-op when already closed
+            second_context.close()
 
 
 def test_a_direct_page_link_on_a_fresh_server_goes_through_the_router(browser):  # type: ignore[no-untyped-def]
