@@ -20,7 +20,9 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -270,8 +272,9 @@ def _command_forecast(args: argparse.Namespace) -> int:
     return 0
 
 
-def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str) -> Any:
-    """Train on one series and write every output file into ``out``; returns the usable run.
+def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str, pool: Any = None) -> Any:
+    """Train on one series (on ``pool``'s Ray workers when given) and write every output file into ``out``;
+    returns the usable run.
 
     Raises:
         CoreError: the series, the settings or the training cannot give a model to forecast with.
@@ -300,8 +303,8 @@ def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str)
                 sys.stderr.flush()
 
         control.on_stage = progress
-    if args.ray or _on_a_cluster():
-        run = _run_on_ray(args, series.values, config, control, covariates, filled)
+    if pool is not None or args.ray or _on_a_cluster():
+        run = _run_on_ray(args, series.values, config, control, covariates, filled, pool)
     elif args.auto:
         from core.run.auto import run_auto
 
@@ -330,7 +333,8 @@ def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str)
 
 
 def _forecast_all(args: argparse.Namespace) -> int:
-    """Forecast each series of the file in turn into ``DIR/<id>/`` and summarise them in ``series_metrics.csv``.
+    """Forecast each series of the file into ``DIR/<id>/`` and summarise them in ``series_metrics.csv``: in turn,
+    or with ``--ray`` (or ``RAY_ADDRESS``) as many at once as there are Ray workers, through one pool.
 
     A series that cannot be forecast gets its row with the reason in ``error``; the exit code is then 2.
     """
@@ -338,29 +342,50 @@ def _forecast_all(args: argparse.Namespace) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     names = _directory_names(panel.ids())
-    rows, failed = [], []
-    for number, member in enumerate(panel.members, start=1):
+    rows: list[dict[str, Any] | None] = [None] * len(panel.members)
+    failed: dict[int, str] = {}
+    lock = threading.Lock()
+
+    def one(number: int, member: Any, pool: Any) -> None:
         prefix = f"[{number}/{len(panel)} {member.id}] "
         row: dict[str, Any] = {"series": member.id, "name": member.name or "", "n": member.rows,
                                "directory": names[member.id]}
         try:
-            run = _forecast_one(args, member.series, out / names[member.id], prefix)
+            run = _forecast_one(args, member.series, out / names[member.id], prefix, pool)
         except CoreError as exc:
-            failed.append(f"{member.id!r}: {_one_line(str(exc))}")
             row["error"] = _one_line(str(exc))
-            sys.stderr.write(f"{prefix}failed: {row['error']}\n")
+            with lock:
+                failed[number] = f"{member.id!r}: {row['error']}"
+                sys.stderr.write(f"{prefix}failed: {row['error']}\n")
         else:
             row.update(_series_scores(run))
-            sys.stderr.write(f"{prefix}done: status={run.status} test MAE lstm={row['lstm_mae']:.3f} "
-                             f"{row['best_reference']}={row['best_reference_mae']:.3f}\n")
-        rows.append(row)
-        _write_series_metrics(out / "series_metrics.csv", rows)
-    beats = sum(1 for row in rows if row.get("beats_best_reference") is True)
-    done = len(rows) - len(failed)
-    sys.stderr.write(f"done: {done} of {len(rows)} series forecast; the LSTM beats the best reference on {beats} "
-                     f"of {done}. Outputs in {out}, summary in {out / 'series_metrics.csv'}\n")
-    if failed:
-        raise CoreError(f"{len(failed)} of {len(rows)} series could not be forecast: {'; '.join(failed[:3])}")
+            with lock:
+                sys.stderr.write(f"{prefix}done: status={run.status} test MAE lstm={row['lstm_mae']:.3f} "
+                                 f"{row['best_reference']}={row['best_reference_mae']:.3f}\n")
+        with lock:
+            rows[number - 1] = row
+            _write_series_metrics(out / "series_metrics.csv", [r for r in rows if r is not None])
+
+    numbered = list(enumerate(panel.members, start=1))
+    if args.ray or _on_a_cluster():  # one series per Ray worker at once, all through one pool
+        pool = _open_pool(args)
+        try:
+            with ThreadPoolExecutor(max(1, pool.slots), thread_name_prefix="all-series") as threads:
+                list(threads.map(lambda item: one(item[0], item[1], pool), numbered))
+        finally:
+            _close_pool(pool)
+    else:
+        for number, member in numbered:
+            one(number, member, None)
+    done_rows = [row for row in rows if row is not None]
+    rows_failed = [failed[number] for number in sorted(failed)]
+    beats = sum(1 for row in done_rows if row.get("beats_best_reference") is True)
+    done = len(done_rows) - len(rows_failed)
+    sys.stderr.write(f"done: {done} of {len(done_rows)} series forecast; the LSTM beats the best reference on "
+                     f"{beats} of {done}. Outputs in {out}, summary in {out / 'series_metrics.csv'}\n")
+    if rows_failed:
+        raise CoreError(f"{len(rows_failed)} of {len(done_rows)} series could not be forecast: "
+                        f"{'; '.join(rows_failed[:3])}")
     return 0
 
 
@@ -428,27 +453,42 @@ def _on_a_cluster() -> bool:
     return cluster_address() is not None
 
 
-def _run_on_ray(args: argparse.Namespace, values: Any, config: Any, control: Any, covariates: Any,
-                filled: Any = None) -> Any:
-    """The forecast (or auto-mode search) on Ray training workers; the connection ends with it."""
-    from core.run import cluster
+def _open_pool(args: argparse.Namespace) -> Any:
+    """Ray training workers for this command (embedded, or the cluster ``RAY_ADDRESS`` names), said on stderr."""
     from core.run.pool import WorkerPool
-    from core.run.portable import Plan
 
     if args.workers is not None and not 1 <= args.workers <= 1024:
         raise CoreError(f"--workers {args.workers} is out of range: allowed 1..1024")
+    pool = WorkerPool(args.workers, background=False)
+    info = pool.info
+    where = "an embedded local Ray" if info is None or info.embedded else f"the Ray cluster at {info.address}"
+    nodes = "" if info is None else f", {info.nodes} node(s), {info.cpus:g} CPU(s)"
+    sys.stderr.write(f"training on {where}{nodes}: {pool.slots} worker(s) {', '.join(pool.workers())}\n")
+    return pool
+
+
+def _close_pool(pool: Any) -> None:
+    from core.run import cluster
+
+    pool.close()
+    cluster.disconnect()
+
+
+def _run_on_ray(args: argparse.Namespace, values: Any, config: Any, control: Any, covariates: Any,
+                filled: Any = None, pool: Any = None) -> Any:
+    """The forecast (or auto-mode search) on Ray training workers: ``pool``'s, or a pool of its own that ends
+    with it."""
+    from core.run.portable import Plan
+
     plan = Plan("auto" if args.auto else "plain", budget_seconds=args.budget_seconds, covariates=covariates,
                 filled=filled)
-    pool = WorkerPool(args.workers, background=False)
-    try:
-        info = pool.info
-        where = "an embedded local Ray" if info is None or info.embedded else f"the Ray cluster at {info.address}"
-        nodes = "" if info is None else f", {info.nodes} node(s), {info.cpus:g} CPU(s)"
-        sys.stderr.write(f"training on {where}{nodes}: {pool.slots} worker(s) {', '.join(pool.workers())}\n")
+    if pool is not None:
         return pool.run(values, config, control, plan)
+    own = _open_pool(args)
+    try:
+        return own.run(values, config, control, plan)
     finally:
-        pool.close()
-        cluster.disconnect()
+        _close_pool(own)
 
 
 def _write_json(path: Path, document: Any) -> None:

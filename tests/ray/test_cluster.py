@@ -128,3 +128,33 @@ def test_the_cli_trains_on_a_two_node_cluster_named_by_ray_address() -> None:
         shutil.rmtree(out, ignore_errors=True)
         for log in temp.parent.glob(f"{temp.name}*"):
             log.unlink(missing_ok=True) if log.is_file() else shutil.rmtree(log, ignore_errors=True)
+
+
+def test_the_cli_forecasts_every_series_of_a_file_on_the_workers_at_once(tmp_path: Path) -> None:
+    ray_dir = Path(tempfile.mkdtemp(prefix="lstm-as-", dir="/tmp"))
+    frames = []
+    for k, station in enumerate(["AAA", "BBB", "CCC"]):
+        values = series(200, seed=k) + 10 * k
+        frames.append(values.rename_axis("date").to_frame("temp").assign(station=station))
+    csv = tmp_path / "stations.csv"
+    import pandas as pd
+
+    pd.concat(frames).reset_index()[["station", "date", "temp"]].to_csv(csv, index=False)
+    out = tmp_path / "out"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("RAY_")}
+    command = [sys.executable, "-m", "core", "forecast", str(csv), "--out", str(out), "--all-series", "--ray",
+               "--workers", "2", "--quiet", "--set", "window=8", "--set", "units=4", "--set", "epochs=2"]
+    try:
+        done = subprocess.run(command, cwd=ROOT, env={**env, "LSTM_RAY_TMPDIR": str(ray_dir),
+                                                      "TF_CPP_MIN_LOG_LEVEL": "2"},
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert done.stderr.count("training on an embedded local Ray") == 1, "one pool for every series"
+        assert "2 worker(s)" in done.stderr
+        rows = (out / "series_metrics.csv").read_text().splitlines()
+        assert [row.split(",")[0] for row in rows[1:]] == ["AAA", "BBB", "CCC"], "in the file's order"
+        for station in ("AAA", "BBB", "CCC"):
+            assert json.loads((out / station / "metrics.json").read_text())["epochs_run"] == 2
+        wait_until(lambda: not live_processes(str(ray_dir)), 30, "the CLI's Ray to be gone")
+    finally:
+        shutil.rmtree(ray_dir, ignore_errors=True)
