@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTIVE_STATES", "END_STATES", "best_epoch_of", "JobSnapshot", "Job", "JobManager", "MAX_REMEMBERED",
-    "BACKEND_VARIABLE", "app_manager",
+    "BACKEND_VARIABLE", "WORKERS_START_DELAY_SECONDS", "app_manager",
 ]
 
 
@@ -479,6 +479,11 @@ class JobManager:
 BACKEND_VARIABLE = "LSTM_BACKEND"
 
 
+#: Seconds after the app asks for its job manager (at the end of the server's first page) before Ray starts:
+#: the browser loads and draws that page meanwhile on the same cores.
+WORKERS_START_DELAY_SECONDS = 2.0
+
+
 def app_manager(max_queued: int = 32, workers: int | None = None) -> JobManager:
     """The app's job manager: trainings on warm Ray workers (started in the background, on this machine or on
     the cluster ``RAY_ADDRESS`` names), or in threads of this process when ``LSTM_BACKEND=inprocess``.
@@ -492,5 +497,5 @@ def app_manager(max_queued: int = 32, workers: int | None = None) -> JobManager:
     if choice != "ray":
         raise ValueError(f"{BACKEND_VARIABLE}={choice!r} must be 'ray' or 'inprocess'")
     count = workers or int(os.environ.get("LSTM_WORKERS", "0") or 0) or None
-    pool = WorkerPool(count)
+    pool = WorkerPool(count, start_delay=WORKERS_START_DELAY_SECONDS)
     return JobManager(max_running=pool.slots, max_queued=max_queued, backend=pool)

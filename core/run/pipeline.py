@@ -51,8 +51,13 @@ from core.words import (
 )
 
 __all__ = [
-    "resolve_season_length", "filled_array", "covariate_array", "run_forecast", "Fitted", "fit", "complete",
+    "STOPPED_BAND_ORIGINS", "resolve_season_length", "filled_array", "covariate_array", "run_forecast", "Fitted",
+    "fit", "complete",
 ]
+
+#: Calibration origins the bands use when the run was stopped (the latest ones before the test span): a Stop
+#: ends all of the run's work within a second, so the bands are not re-measured over the whole test span.
+STOPPED_BAND_ORIGINS = 200
 
 #: The LSTM as a backtest forecaster (``core.run.references.lstm_forecaster``), under its former name here.
 _lstm_forecaster = lstm_forecaster
@@ -359,6 +364,11 @@ def complete(
     evaluation = evaluate_test(model, data, values.index, season, None if references is None else references.forecasts,
                                rules=rules, filled=mask)
     origins, source = band_origins(data)
+    cut_short = ""
+    if stop_event.is_set():  # quick bands: the latest calibration origins and the series' end, no test coverage
+        origins = np.append(origins[origins < split.test_start][-STOPPED_BAND_ORIGINS:], split.n)
+        cut_short = (f"Stopped: the bands come from the last {len(origins) - 1} calibration points only, and their "
+                     "coverage on the test period was not measured.")
     paths = {"lstm": data_paths(model, data, origins, horizon), **reference_paths(data, rules, fits, origins, horizon)}
     recommendation = validation_choice(model, data, values.index, season, fits, mask, (paths["lstm"], int(origins[0])))
     scored = None if mask is None else ~mask
@@ -402,7 +412,7 @@ def complete(
     run.interval_half_widths = bands.half_widths
     reason = recommendation_sentence(recommendation.model, recommendation.weights, recommendation.validation_mae,
                                      recommendation.best_reference, evaluation.labels)
-    run.message = _summary(outcome, evaluation, bands, season, fitted.frequency, reason) + (
-        f" {backtest_note}" if backtest_note else "")
+    run.message = _summary(outcome, evaluation, bands, season, fitted.frequency, reason) + "".join(
+        f" {note}" for note in (backtest_note, cut_short) if note)
     run.recent = _recent(values, data)
     return run

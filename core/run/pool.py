@@ -178,10 +178,13 @@ class WorkerPool:
         threads: TensorFlow threads per worker (``core.run.workers.configure_tensorflow``).
         temp_dir: an embedded Ray's session directory (see ``core.run.cluster.connect``).
         background: start in a background thread (else in the constructor).
+        start_delay: seconds the background thread waits before it starts Ray (the web server's first page is
+            drawn meanwhile, without Ray's processes and the workers' TensorFlow imports competing for the CPU);
+            a job submitted meanwhile waits for the workers as usual.
     """
 
     def __init__(self, workers: int | None = None, *, threads: int = 1, temp_dir: str | None = None,
-                 background: bool = True) -> None:
+                 background: bool = True, start_delay: float = 0.0) -> None:
         if workers is None and cluster.cluster_address() is None:
             workers = os.cpu_count() or 1
         self._requested, self._threads, self._temp_dir = workers, threads, temp_dir
@@ -190,6 +193,8 @@ class WorkerPool:
         self._ready = threading.Event()
         self._error: TrainingError | None = None
         self._closed = False
+        self._closing = threading.Event()
+        self._start_delay = max(0.0, float(start_delay)) if background else 0.0
         self._keys = itertools.count(1)
         self._actor_class = ray.remote(TrainingWorker).options(num_cpus=1, max_concurrency=16, max_restarts=0)
         self.info: cluster.ClusterInfo | None = None
@@ -201,6 +206,10 @@ class WorkerPool:
 
     # -- life cycle ----------------------------------------------------------------------------
     def _start(self) -> None:
+        if self._closing.wait(self._start_delay):  # closed before it started
+            self._error = TrainingError("The server is shutting down; training is not available.")
+            self._ready.set()
+            return
         try:
             cpus = max(self._requested or 0, os.cpu_count() or 1)  # an embedded Ray has a CPU for every worker
             self.info = cluster.connect(cpus=cpus, temp_dir=self._temp_dir)
@@ -269,6 +278,7 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop every worker and refuse new jobs (the Ray connection stays: ``core.run.cluster.disconnect``)."""
+        self._closing.set()
         with self._cond:
             self._closed = True
             slots, self._slots = self._slots, []
