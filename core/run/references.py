@@ -33,7 +33,8 @@ from core.model.recursive import recursive_scaled
 from core.model.windows import Split, WindowedData, series_season, split_series
 
 __all__ = [
-    "check_series", "References", "ReferenceSource", "classical_references", "BackgroundReferences",
+    "check_series", "References", "ReferenceSource", "classical_references", "reference_inputs",
+    "BackgroundReferences",
     "lstm_forecaster", "backtest_folds", "run_backtest", "split_band_origins", "band_origins", "reference_paths",
     "validation_choice",
 ]
@@ -76,21 +77,30 @@ def classical_references(values: np.ndarray, split: Any, season: int, budget_sec
     return References(one_step_forecasts(values, targets.start, targets, season, fits=fits), fits)
 
 
+def reference_inputs(values: pd.Series, config: ForecastConfig) -> tuple[np.ndarray, Split, int]:
+    """The values, split and season ETS and ARIMA are fitted with: the ones ``core.run.pipeline.fit`` finds for
+    the same values and settings (the search fields of auto mode change neither).
+
+    Raises:
+        DataError: the series is too short for the split or not finite.
+    """
+    frequency, numbers = check_series(values)
+    check_length(len(numbers), config)
+    split = split_series(len(numbers), config.window, config.validation_fraction, config.test_fraction)
+    return numbers, split, series_season(numbers, config, frequency)
+
+
 class BackgroundReferences:
     """:func:`classical_references` computed in a daemon thread, so ETS and ARIMA are fitted while the LSTM trains.
 
-    The split and the season are the ones :func:`fit` finds for the same values and settings (the search fields
-    of auto mode change neither).
+    The values, split and season are :func:`reference_inputs`.
 
     Raises:
         DataError: the series is too short for the split or not finite.
     """
 
     def __init__(self, values: pd.Series, config: ForecastConfig, budget_seconds: float = 30.0) -> None:
-        frequency, numbers = check_series(values)
-        check_length(len(numbers), config)
-        split = split_series(len(numbers), config.window, config.validation_fraction, config.test_fraction)
-        season = series_season(numbers, config, frequency)
+        numbers, split, season = reference_inputs(values, config)
         self._result: References | None = None
         self._error: BaseException | None = None
         self._halt = threading.Event()

@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 import ray
 
-from core.config import ForecastConfig, check_length
+from core.config import ForecastConfig
 from core.model.progress import EpochRecord, TrainControl
-from core.model.windows import Split, series_season, split_series
+from core.model.windows import Split
 from core.run.portable import Plan, to_portable
 from core.run.results import ForecastRun
 
@@ -131,8 +131,8 @@ class TaskReferences:
     """A ``core.run.references.ReferenceSource``: the references task of one job, started at once.
 
     Asked for the references, it waits for the task while watching the job's stop event; once stopped it
-    cancels the task (``force=True`` ends its process at once) and gives None. The split, the season and the
-    origins are the ones ``core.run.pipeline.complete`` uses for the same values and settings.
+    cancels the task (``force=True`` ends its process at once) and gives None. The values, split and season are
+    ``core.run.references.reference_inputs``; the origins are the ones ``core.run.pipeline.complete`` uses.
 
     Raises:
         DataError: the series is too short for the split or not finite.
@@ -140,12 +140,9 @@ class TaskReferences:
 
     def __init__(self, values: pd.Series, config: ForecastConfig, stop_event: threading.Event,
                  budget_seconds: float = 30.0) -> None:
-        from core.run.references import check_series, split_band_origins
+        from core.run.references import reference_inputs, split_band_origins
 
-        frequency, numbers = check_series(values)
-        check_length(len(numbers), config)
-        split = split_series(len(numbers), config.window, config.validation_fraction, config.test_fraction)
-        season = series_season(numbers, config, frequency)
+        numbers, split, season = reference_inputs(values, config)
         band, _ = split_band_origins(split)
         first = int(min(band[0], split.val_targets.start if len(split.val_targets) else band[0]))
         origins = np.arange(first, split.n + 1)

@@ -83,10 +83,8 @@ def serve_app(log_name: str = "streamlit-server.log", ray_dir: str | None = None
             shutil.rmtree(ray_dir, ignore_errors=True)
 
 
-def training_workers(ray_dir: str) -> list[int]:
-    """Process ids of the training workers of the Ray in ``ray_dir`` (the raylet's ``ray::TrainingWorker`` children)."""
-    raylets = {pid for pid in ray_processes(ray_dir) if b"raylet/raylet" in Path(f"/proc/{pid}/cmdline").read_bytes()}
-    workers = []
+def _live_processes() -> Iterator[tuple[int, int, bytes]]:
+    """``(pid, parent pid, command line with NULs)`` of every live (not zombie) process, from ``/proc``."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -95,26 +93,24 @@ def training_workers(ray_dir: str) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat[1]) in raylets and stat[0] != "Z" and cmdline.startswith(b"ray::TrainingWorker"):
-            workers.append(int(entry.name))
-    return workers
+        if stat[0] != "Z":
+            yield int(entry.name), int(stat[1]), cmdline
+
+
+def training_workers(ray_dir: str) -> list[int]:
+    """Process ids of the training workers of the Ray in ``ray_dir`` (the raylet's ``ray::TrainingWorker`` children)."""
+    processes = list(_live_processes())
+    marker = ray_dir.encode()
+    raylets = {pid for pid, _, cmdline in processes if marker in cmdline and b"raylet/raylet" in cmdline}
+    return [pid for pid, parent, cmdline in processes
+            if parent in raylets and cmdline.startswith(b"ray::TrainingWorker")]
 
 
 def ray_processes(ray_dir: str) -> list[int]:
     """Process ids whose command line names the Ray session directory ``ray_dir`` (the raylet, GCS and helpers;
     the workers are their children and end with the raylet)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if ray_dir in cmdline and state != "Z":
-            found.append(int(entry.name))
-    return found
+    marker = ray_dir.encode()
+    return [pid for pid, _, cmdline in _live_processes() if marker in cmdline]
 
 
 @pytest.fixture(scope="session")

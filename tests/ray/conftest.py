@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from core.data.datasets import synthetic_series
 from core.errors import CoreError
 from core.run import cluster
 from core.run.pool import WorkerPool
+from tests.helpers import wait_for
 
 #: The tiny network of these tests: a training epoch takes milliseconds.
 TINY = ForecastConfig(window=8, horizon=3, units=6, epochs=4, batch_size=32, patience=0, seed=5, backtest_folds=2)
@@ -62,15 +62,8 @@ def live_processes(marker: str) -> list[str]:
 
 
 def wait_until(condition, timeout: float, what: str, interval: float = 0.05):  # type: ignore[no-untyped-def]
-    """Poll ``condition`` until it is truthy (returns its value); fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
+    """``tests.helpers.wait_for`` with ``what`` third and a shorter interval, as these tests call it."""
+    return wait_for(condition, timeout, interval=interval, what=what)
 
 
 @pytest.fixture(scope="session")
