@@ -1,4 +1,10 @@
-"""Entry point: ``streamlit run app.py``. Routes the pages in workflow order and draws the shared sidebar."""
+"""Entry point: ``streamlit run app.py``.
+
+Streamlit reads this file twice over: once at server start, to find the server declared at the end (``st.App``,
+Streamlit's ASGI server, with ``ui.server.lifespan`` warming the page modules and starting the training workers
+before the first connection), and then as every visitor's script, which routes the pages in workflow order and
+draws the shared sidebar.
+"""
 
 from __future__ import annotations
 
@@ -6,45 +12,50 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import streamlit as st
+import streamlit as st  # noqa: E402
 
-from ui.keras_guard import keep_keras_session  # noqa: E402
-from ui.session import collect_finished_job, current_series, job_manager, owner_id  # noqa: E402
-from ui.share import apply_link_once, presenter_toggle  # noqa: E402
+if __name__ == "__main__":  # a visitor's script run
+    from ui.keras_guard import keep_keras_session
+    from ui.session import collect_finished_job, current_series, job_manager, owner_id
+    from ui.share import apply_link_once, presenter_toggle
 
-keep_keras_session()
+    keep_keras_session()
 
-st.set_page_config(page_title="LSTM forecasting dashboard", page_icon=":material/timeline:", layout="wide")
+    st.set_page_config(page_title="LSTM forecasting dashboard", page_icon=":material/timeline:", layout="wide")
 
-pages = [
-    st.Page("pages/data.py", title="Data", icon=":material/table_chart:", default=True),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
-    st.Page("pages/forecast.py", title="Forecast", icon=":material/insights:"),
-    st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
-]
-navigation = st.navigation(pages)
+    pages = [
+        st.Page("pages/data.py", title="Data", icon=":material/table_chart:", default=True),
+        st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+        st.Page("pages/forecast.py", title="Forecast", icon=":material/insights:"),
+        st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
+    ]
+    navigation = st.navigation(pages)
 
-owner_id()
-apply_link_once()  # a shared link's dataset, preset and settings, read once per session
-presenter_toggle()
-collect_finished_job()
-current_series()
+    owner_id()
+    apply_link_once()  # a shared link's dataset, preset and settings, read once per session
+    presenter_toggle()
+    collect_finished_job()
+    current_series()
 
-navigation.run()
+    navigation.run()
 
-# Drawn after the page so it reflects what the page just changed (new data, a finished job).
-with st.sidebar:
-    st.caption("Workflow: **1. Data** → **2. Train** → **3. Forecast** → **4. Learn**")
-    st.caption(f"Data: {len(current_series().values):,} points")
-    job = st.session_state.get("job")
-    state = job.snapshot().state if job is not None else None
-    if state == "queued":
-        st.caption(":material/hourglass_top: Your training is waiting in the queue")
-    elif state == "running":
-        st.caption(":material/hourglass_top: A training is running")
-    elif st.session_state.get("run") is not None:
-        st.caption(":material/check_circle: A trained model is ready")
+    # Drawn after the page so it reflects what the page just changed (new data, a finished job).
+    with st.sidebar:
+        st.caption("Workflow: **1. Data** → **2. Train** → **3. Forecast** → **4. Learn**")
+        st.caption(f"Data: {len(current_series().values):,} points")
+        job = st.session_state.get("job")
+        state = job.snapshot().state if job is not None else None
+        if state == "queued":
+            st.caption(":material/hourglass_top: Your training is waiting in the queue")
+        elif state == "running":
+            st.caption(":material/hourglass_top: A training is running")
+        elif st.session_state.get("run") is not None:
+            st.caption(":material/check_circle: A trained model is ready")
 
-# The training workers (Ray, TensorFlow in their own processes) start in the background on the server's first
-# page; this process never imports TensorFlow (docs/scale-out.md).
-job_manager()
+    # The training workers (Ray, TensorFlow in their own processes) were started in the background at server start
+    # (ui.server); this is the same job manager. This process never imports TensorFlow (docs/scale-out.md).
+    job_manager()
+else:  # imported once by `streamlit run app.py` at server start: the server itself
+    from ui.server import lifespan
+
+    app = st.App(__file__, lifespan=lifespan)

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -43,16 +44,16 @@ def _poll(condition: Callable[[], Any], timeout: float, what: str, interval: flo
 
 
 @contextmanager
-def server(log_path: Path) -> Iterator[tuple[str, float, float]]:
-    """A fresh ``streamlit run app.py``; yields (url, launch time, time it accepted connections)."""
+def server(log_path: Path, script: Path = ROOT / "app.py") -> Iterator[tuple[str, float, float]]:
+    """A fresh ``streamlit run app.py`` (or ``script``); yields (url, launch time, time it accepted connections)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = log_path.open("w")
     launched = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        cwd=script.parent, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
 
     def healthy() -> bool:
@@ -105,7 +106,8 @@ def _train_button(page: Any) -> Any:
 
 
 def startup(browser: Any, log_path: Path) -> dict[str, float]:
-    """Seconds from ``streamlit run`` to: accepting connections, the first page drawn, the Train page usable.
+    """Seconds from ``streamlit run`` to: accepting connections, the first page's text drawn (its heading down to
+    "Your series"), its chart drawn, the Train page usable.
 
     The browser tab is opened before the server starts, as a visitor's browser is already running: the
     seconds after the server accepts connections are the app's (HTML, JavaScript, the first script run and
@@ -119,6 +121,8 @@ def startup(browser: Any, log_path: Path) -> dict[str, float]:
         page.goto(url)
         main = _main(page)
         main.get_by_role("heading", name="1. Data").wait_for()
+        main.get_by_role("heading", name="Your series").wait_for()
+        text = time.monotonic()
         main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for()
         rendered = time.monotonic()
         link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Train")
@@ -135,9 +139,40 @@ def startup(browser: Any, log_path: Path) -> dict[str, float]:
         _poll(train_ready, 120, "the Train button to be enabled")
         usable = time.monotonic()
         context.close()
-    return {"accept_s": accepted - launched, "first_render_s": rendered - launched,
-            "first_render_after_accept_s": rendered - accepted, "open_to_render_s": rendered - opened,
+    return {"accept_s": accepted - launched, "first_text_after_accept_s": text - accepted,
+            "first_render_s": rendered - launched, "first_render_after_accept_s": rendered - accepted,
+            "open_to_render_s": rendered - opened,
             "train_usable_s": usable - launched, "train_usable_after_accept_s": usable - accepted}
+
+
+#: The reference for the first page: a Streamlit script with one heading and one four-point Plotly chart, the
+#: least a page with a Plotly chart can cost in this browser on this machine.
+BARE_APP = """import plotly.graph_objects as go
+import streamlit as st
+
+st.title("1. Data")
+st.plotly_chart(go.Figure(go.Scatter(y=[1, 3, 2, 4])))
+"""
+
+
+def bare_startup(browser: Any, log_path: Path) -> dict[str, float]:
+    """Seconds from accepting connections to the heading and to the chart of :data:`BARE_APP`, timed as
+    :func:`startup` times the app."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "bare.py"
+        script.write_text(BARE_APP)
+        with server(log_path, script) as (url, _launched, accepted):
+            page.goto(url)
+            main = _main(page)
+            main.get_by_role("heading", name="1. Data").wait_for()
+            text = time.monotonic()
+            main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for()
+            rendered = time.monotonic()
+    context.close()
+    return {"text_after_accept_s": text - accepted, "chart_after_accept_s": rendered - accepted}
 
 
 def _choose_builtin(page: Any, title: str, shown: str) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 __all__ = [
+    "first_line",
     "MODEL_NAMES",
     "REFERENCE_WORDS",
     "STATUS_MESSAGES",
@@ -463,3 +464,9 @@ def lead_sentence(lstm_mae: float, best: tuple[str, float] | None, model: str, w
               if model == "lstm" and validated else "" if model in ("lstm", name)
               else ", the forecast chosen on the validation period")
     return Sentence(f"The LSTM loses to {loser} on the test period ({scores}): use {rule}{honest}.", False)
+
+
+def first_line(text: str, limit: int = 300) -> str:
+    """The first non-blank line of ``text``, stripped, cut to ``limit`` characters with "…"."""
+    line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"

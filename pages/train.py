@@ -21,8 +21,8 @@ every_station = panel is not None and training_all(panel)
 if panel is not None and every_station:
     st.write(
         f"The model learns from **each of the {len(panel):,} stations** of "
-        f"**{md_escape(st.session_state.get('panel_source', 'your data'))}** in turn, with the same settings, in "
-        f"one job. The settings are suggested for the first station ({md_escape(panel.members[0].label)}, "
+        f"**{md_escape(st.session_state.get('panel_source', 'your data'))}**, with the same settings, in one "
+        f"job: as many stations at once as there are training workers. The settings are suggested for the first station ({md_escape(panel.members[0].label)}, "
         f"{len(series.values):,} points); hover the **?** for what each one does."
     )
 else:

@@ -97,7 +97,7 @@ def _progress_line(snap: JobSnapshot) -> tuple[float, str]:
     text = STATE_TEXT["running"]
     if snap.stage.startswith("run "):  # "train 3 times": which of the trainings this is
         text = f"{text} ({snap.stage.split(':')[0]})"
-    elif snap.stage.startswith("station "):  # every station in turn: "station 2 of 3: LGA: training"
+    elif snap.stage.startswith("station "):  # every station: "station 2 of 3: LGA: training"
         text = f"{text} ({md_escape(snap.stage.rsplit(': ', 1)[0])})"
     fraction = (snap.epoch + (snap.batch / snap.batches if snap.batches else 0)) / max(snap.epochs, 1)
     return fraction, (f"{text}: epoch {epoch} of {snap.epochs} · elapsed {elapsed} · about "

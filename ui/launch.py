@@ -33,7 +33,7 @@ class Launch(NamedTuple):
 
 def launch_buttons(config: ForecastConfig | None, busy: bool, *, only_train: bool = False) -> Launch | None:
     """The row of start buttons, disabled while a job runs or the settings cannot train (``config`` None);
-    ``only_train`` leaves only Train enabled (every station in turn: the others train one series).
+    ``only_train`` leaves only Train enabled (every station: the others train one series).
 
     Returns:
         The pressed button, or None.

@@ -11,7 +11,7 @@
 | ``upload``         | ``dict``                  | name and bytes of the last good upload (re-read on a column change) |
 | ``panel``          | ``core.data.series.Panel`` | the last good file of several series (stations), else absent |
 | ``panel_source``   | ``str``                   | where ``panel`` came from ("Built-in: …", "File: …")           |
-| ``station``        | ``str``                   | the chosen station's id, or ``ALL_STATIONS`` (train each in turn) |
+| ``station``        | ``str``                   | the chosen station's id, or ``ALL_STATIONS`` (train every one) |
 | ``editor_version`` | ``int``                   | bumped to give the data editor a fresh key on a new source |
 | ``edit_error``     | ``str | None``            | problem with the current table edit; Train is disabled while set |
 | ``config_values``  | ``dict``                  | Train page settings (``covariates``: the chosen input columns) |
@@ -43,6 +43,7 @@ is a widget key; each ui module's docstring lists the widget keys it draws.
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from typing import Any
 
@@ -72,12 +73,21 @@ __all__ = [
 DEFAULT_BUILTIN = "seed"
 
 
-@st.cache_resource(show_spinner=False)
+_MANAGER: list[JobManager] = []  # the process's one job manager, once asked for
+_MANAGER_LOCK = threading.Lock()
+
+
 def job_manager() -> JobManager:
     """The one job manager of this server process (shared, holds no user data itself): trainings on warm Ray
-    workers, started in the background the first time it is asked for (``core.dashboard.jobs.app_manager``;
-    ``LSTM_BACKEND=inprocess`` trains in threads of this process instead)."""
-    return app_manager()
+    workers, started in the background the first time it is asked for, at server start (``ui.server``;
+    ``core.dashboard.jobs.app_manager``; ``LSTM_BACKEND=inprocess`` trains in threads of this process instead).
+
+    A module global rather than ``st.cache_resource``: the server's lifespan asks for it outside any script
+    run, and every session's script must get that same manager."""
+    with _MANAGER_LOCK:
+        if not _MANAGER:
+            _MANAGER.append(app_manager())
+        return _MANAGER[0]
 
 
 def _release_owner(owner: str) -> None:
@@ -115,7 +125,7 @@ def set_series(series: LoadedSeries, source: str, *, original: bool = True) -> N
         st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
 
 
-#: The ``station`` value meaning "every station of the panel, each in turn" (no file id can be this).
+#: The ``station`` value meaning "every station of the panel, in one job" (no file id can be this).
 ALL_STATIONS = "\x00all stations"
 
 
@@ -169,7 +179,7 @@ def collect_finished_job() -> None:
         st.session_state["run"] = snapshot.run
         st.session_state["run_values"] = st.session_state.get("job_values")
         usable = [] if snapshot.run.stations is None else snapshot.run.stations.usable()
-        if usable:  # every station in turn: the run shown is the first usable station's
+        if usable:  # every station: the run shown is the first usable station's
             st.session_state["run_values"] = usable[0].values
 
 

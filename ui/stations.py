@@ -1,5 +1,5 @@
 """Files of several series (stations) in the app: the Data page's station picker and small multiples, starting
-one job that trains every station in turn, and the Forecast page's table of every station with its own picker.
+one job that trains every station (several at once on the training workers), and the Forecast page's table of every station with its own picker.
 
 Session keys (see ui/session.py): ``panel``, ``panel_source`` and ``station`` (read and set through
 ``ui.session``); ``job``, ``job_values`` and ``auto_budget_seconds`` (None) when the all-stations job starts.
@@ -26,12 +26,12 @@ __all__ = ["training_all", "station_picker", "start_all_stations", "station_tabl
 
 
 def training_all(panel: Panel | None) -> bool:
-    """True when the session's choice is "All stations" (Train trains each station in turn)."""
+    """True when the session's choice is "All stations" (Train trains every station)."""
     return panel is not None and st.session_state.get("station") == ALL_STATIONS
 
 
 def _all_label(panel: Panel) -> str:
-    return f"All {len(panel):,} stations (Train trains each in turn)"
+    return f"All {len(panel):,} stations (Train trains each)"
 
 
 def _picked() -> None:
@@ -55,8 +55,8 @@ def station_picker(panel: Panel) -> None:
         "Station", options, index=options.index(current) if current in options else 0,
         format_func=lambda key: _all_label(panel) if key == ALL_STATIONS else labels[key],
         key="station_pick", on_change=_picked,
-        help="The series shown below and trained on the Train page. \"All stations\" trains each station in turn "
-        "with the same settings in one job, and the Forecast page compares them.",
+        help="The series shown below and trained on the Train page. \"All stations\" trains every station "
+        "with the same settings in one job (several at once), and the Forecast page compares them.",
     )
     own = [repair for repair in panel.repairs if all(repair not in m.series.repairs for m in panel.members)]
     for repair in own:
@@ -67,7 +67,7 @@ def station_picker(panel: Panel) -> None:
 
 
 def start_all_stations(panel: Panel, config: ForecastConfig, name: str) -> None:
-    """Submit one job that trains every station in turn with ``config`` and rerun to show it; a refusal (the
+    """Submit one job that trains every station with ``config`` and rerun to show it; a refusal (the
     server is busy) is shown as an error."""
     stations = [StationRun(member.id, member.name, member.series.values) for member in panel.members]
     st.session_state["auto_budget_seconds"] = None

@@ -28,6 +28,7 @@ from core.model.progress import FINAL_STATUSES, EpochRecord, TrainControl
 from core.run.pool import Backend, InProcess, WorkerPool
 from core.run.portable import Plan
 from core.run.results import ForecastRun, Runner
+from core.words import first_line
 
 if TYPE_CHECKING:
     from core.config import ForecastConfig
@@ -65,11 +66,6 @@ def best_epoch_of(history: tuple[EpochRecord, ...] | list[EpochRecord]) -> int |
     scored = [(r.val_loss if r.val_loss is not None else r.loss, r.epoch) for r in history]
     finite = [(loss, epoch) for loss, epoch in scored if loss == loss and abs(loss) != float("inf")]
     return min(finite)[1] if finite else None
-
-
-def _first_line(text: str, limit: int = 300) -> str:
-    line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -302,15 +298,15 @@ def _outcome(job: Job, backend: Backend, runner: Runner | None) -> tuple[str, st
         run = backend.run(job._take_values(), job.config, job._control(), job.plan or job.runner or runner)
     except CoreError as exc:
         logger.info("job %s failed: %s", job.id, exc)
-        return "failed", _first_line(str(exc)), None
+        return "failed", first_line(str(exc)), None
     except Exception as exc:  # the thread must never die silently; the traceback goes to the log
         logger.exception("job %s: unexpected error in the training runner", job.id)
-        return "failed", f"Training failed unexpectedly: {type(exc).__name__}: {_first_line(str(exc))}", None
+        return "failed", f"Training failed unexpectedly: {type(exc).__name__}: {first_line(str(exc))}", None
     if not isinstance(run, ForecastRun):
         logger.error("job %s: the runner returned %r instead of a ForecastRun", job.id, type(run))
         return "failed", "Training failed unexpectedly: the training returned no result.", None
     if run.status not in FINAL_STATUSES:
-        return "failed", f"Training returned an unknown status: {_first_line(str(run.status), 40)}", run
+        return "failed", f"Training returned an unknown status: {first_line(str(run.status), 40)}", run
     return run.status, run.message or _DEFAULT_MESSAGES[run.status], run
 
 
@@ -456,7 +452,7 @@ class JobManager:
                 logger.exception("job %s: could not start its thread", job.id)
                 self._running.discard(job)
                 job._thread = None
-                job._finish("failed", f"Training could not start: {_first_line(str(exc))}")
+                job._finish("failed", f"Training could not start: {first_line(str(exc))}")
                 job._done_event.set()
         self._renumber_locked()
 
@@ -479,8 +475,8 @@ class JobManager:
 BACKEND_VARIABLE = "LSTM_BACKEND"
 
 
-#: Seconds after the app asks for its job manager (at the end of the server's first page) before Ray starts:
-#: the browser loads and draws that page meanwhile on the same cores.
+#: Seconds after the app asks for its job manager (at server start, ``ui.server``) before Ray starts: a first
+#: visitor's browser loads and draws the first page meanwhile on the same cores.
 WORKERS_START_DELAY_SECONDS = 2.0
 
 

@@ -9,12 +9,14 @@ borrows the idle workers for its candidates; a job that needs a worker takes a b
 candidate there is trained again elsewhere, so the search's result does not change). A worker that dies
 fails only its job (``WORKER_LOST``) and is replaced by a fresh one.
 
-``run_many`` forecasts many series at once, one per free worker (the CLI's ``--all-series``).
+``run_many`` forecasts many series at once, one per free worker (the CLI's ``--all-series``); a job of every
+station of a file (``Plan("stations")``) trains its stations that way too.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import logging
 import os
@@ -31,11 +33,12 @@ import ray
 
 from core.config import ForecastConfig
 from core.errors import CoreError, TrainingError
-from core.model.progress import TrainControl
+from core.model.progress import EpochRecord, TrainControl
 from core.run import cluster
 from core.run.portable import Plan
-from core.run.results import ForecastRun, Runner
+from core.run.results import MAX_STATIONS, ForecastRun, Runner, StationRun, StationRuns, combine_stations, station_stage
 from core.run.workers import WORKER_LOST, TrainingWorker
+from core.words import first_line
 
 __all__ = ["POLL_SECONDS", "Work", "Backend", "InProcess", "WorkerPool"]
 
@@ -354,6 +357,8 @@ class WorkerPool:
             CoreError: the run's own error (e.g. a too-short series), or ``TrainingError(WORKER_LOST)`` when
                 the worker died.
         """
+        if isinstance(work, Plan) and work.kind == "stations":
+            return self._run_stations(config, control, work)
         slot = self._acquire()
         key = f"job-{next(self._keys)}-{uuid.uuid4().hex[:8]}"
         lent = self._lend(key) if isinstance(work, Plan) and work.kind == "auto" else []
@@ -374,6 +379,53 @@ class WorkerPool:
         finally:
             self._return(lent, key)
             self._release(slot, dead)
+
+    def _run_stations(self, config: ForecastConfig, control: TrainControl, plan: Plan) -> ForecastRun:
+        """Every station of ``plan`` at once, one per free worker, each a ``Plan("replay")`` of its own; Stop
+        stops the running ones (they keep their best weights) and skips the rest. Stages are reported per
+        station (``"station 2 of 3: LGA: training"``); the loss chart follows the first station still training."""
+        stations = list(plan.stations)
+        if not stations or len(stations) > MAX_STATIONS:
+            raise ValueError(f"a stations plan takes 1 to {MAX_STATIONS} stations, got {len(stations)}")
+        work = Plan("replay", classical=plan.classical)
+        done: list[StationRun | None] = [None] * len(stations)
+        training: list[int] = []  # stations training now, in the order they started
+        lock = threading.Lock()
+
+        def one(index: int) -> None:
+            station = stations[index]
+            if control.stop_event.is_set():
+                done[index] = dataclasses.replace(station, run=None, error="not trained: stopped before its turn")
+                return
+            label = station_stage(index + 1, len(stations), station.id)
+
+            def stage(name: str) -> None:
+                if control.on_stage is not None:
+                    control.on_stage(f"{label}: {name}")
+
+            def epoch(record: EpochRecord) -> None:
+                with lock:
+                    leading = bool(training) and training[0] == index
+                if leading and control.on_epoch is not None:
+                    control.on_epoch(record)
+
+            with lock:
+                training.append(index)
+            stage("starting")
+            try:
+                run = self.run(station.values, config, TrainControl(stop_event=control.stop_event, on_stage=stage,
+                                                                     on_epoch=epoch), work)
+                done[index] = dataclasses.replace(station, run=run, error="")
+            except CoreError as error:
+                done[index] = dataclasses.replace(station, run=None, error=first_line(str(error)))
+            finally:
+                with lock:
+                    training.remove(index)
+
+        with ThreadPoolExecutor(max(1, min(self.slots, len(stations))), thread_name_prefix="lstm-stations") as threads:
+            list(threads.map(one, range(len(stations))))
+        result = StationRuns([station for station in done if station is not None])
+        return combine_stations(result, control.stop_event.is_set())
 
     def _follow(self, slot: _Slot, key: str, ref: Any, control: TrainControl, deadline: float) -> ForecastRun:
         """The monitor: forward progress and Stop until the run is back."""

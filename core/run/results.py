@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core.config import ForecastConfig
+from core.errors import TrainingError
 from core.evaluation.backtest import BacktestResult
 from core.evaluation.bands import Bands
 from core.evaluation.recommendation import Recommendation
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CandidateResult", "SearchReport", "Replay", "SeedSpread", "ForecastRun", "StationRun", "StationRuns",
-    "STATION_COLUMNS", "MAX_STATIONS", "Runner",
+    "STATION_COLUMNS", "MAX_STATIONS", "Runner", "combine_stations", "station_stage",
 ]
 
 
@@ -358,6 +359,32 @@ class StationRuns:
         """One row per station, columns ``STATION_COLUMNS``: LSTM test MAE, the best reference and its MAE,
         whether the LSTM beats it, the band's coverage, and why a station has no scores."""
         return pd.DataFrame([station.scores() for station in self.stations], columns=list(STATION_COLUMNS))
+
+
+def station_stage(number: int, count: int, station_id: str) -> str:
+    """The stage prefix of station ``number`` (1-based) of ``count``: ``"station 2 of 3: LGA"``."""
+    return f"station {number} of {count}: {station_id}"
+
+
+def combine_stations(result: StationRuns, stopped: bool) -> ForecastRun:
+    """The run a job that trained every station returns: the first usable station's run (the first trained one
+    when none is usable) with ``stations`` set; status ``"stopped"`` when Stop ended the job early.
+
+    Raises:
+        TrainingError: no station could be trained; the message is the first station's reason.
+    """
+    import dataclasses
+
+    trained = [station.run for station in result.stations if station.run is not None]
+    if not trained:
+        first = result.stations[0]
+        raise TrainingError(f"No station could be trained: {first.id}: {first.error}")
+    shown = next((run for run in trained if run.usable), trained[0])
+    message = (f"Trained {len(result.usable())} of {len(result)} stations"
+               f"{'; stopped before the rest' if stopped else ''}.")
+    status = "stopped" if stopped and shown.status in ("completed", "early_stopped") else shown.status
+    return dataclasses.replace(shown, stations=result, status=status,
+                               message=message if shown.usable else shown.message)
 
 
 def _band_json(bands: Bands | None) -> dict[str, Any]:

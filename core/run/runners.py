@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from core.config import ForecastConfig
-from core.errors import CoreError, TrainingError
+from core.errors import CoreError
 from core.evaluation.scoring import lstm_one_step
 from core.model.progress import EpochRecord, TrainControl
 from core.model.windows import prepare_series
@@ -23,7 +23,18 @@ from core.run.auto import Lanes, run_auto
 from core.run.pipeline import covariate_array, run_forecast
 from core.run.portable import Plan
 from core.run.references import ReferenceSource
-from core.run.results import MAX_STATIONS, ForecastRun, Replay, Runner, SeedSpread, StationRun, StationRuns
+from core.run.results import (
+    MAX_STATIONS,
+    ForecastRun,
+    Replay,
+    Runner,
+    SeedSpread,
+    StationRun,
+    StationRuns,
+    combine_stations,
+    station_stage,
+)
+from core.words import first_line
 
 __all__ = [
     "MAX_SNAPSHOTS", "MAX_REPLAY_POINTS", "SPREAD_SEEDS", "ReplayRecorder", "replay_runner", "seed_spread",
@@ -202,15 +213,6 @@ def runner_for(plan: Plan, classical: ReferenceSource | None = None, lanes: Lane
 
 
 
-def station_stage(number: int, count: int, station_id: str) -> str:
-    """The stage prefix of station ``number`` (1-based) of ``count``: ``"station 2 of 3: LGA"``."""
-    return f"station {number} of {count}: {station_id}"
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in str(text).splitlines() if line.strip()), "")
-
-
 def train_stations(stations: Sequence[StationRun], config: ForecastConfig, control: TrainControl,
                    runner: Runner = run_forecast) -> StationRuns:
     """Train each station in turn with the same settings and the same control.
@@ -244,7 +246,7 @@ def train_stations(stations: Sequence[StationRun], config: ForecastConfig, contr
         try:
             run = runner(station.values, config, _staged(control, label))
         except CoreError as exc:
-            done.append(dataclasses.replace(station, run=None, error=_first_line(str(exc))))
+            done.append(dataclasses.replace(station, run=None, error=first_line(str(exc))))
             continue
         done.append(dataclasses.replace(station, run=run, error=""))
     return StationRuns(done)
@@ -253,8 +255,8 @@ def train_stations(stations: Sequence[StationRun], config: ForecastConfig, contr
 def panel_runner(stations: Sequence[StationRun], runner: Runner = run_forecast) -> Runner:
     """A :data:`Runner` that trains every station in turn (``train_stations``); the job's own values are ignored.
 
-    The returned run is the first usable station's (the first trained one when none is usable), with
-    ``run.stations`` set and, when Stop ended the job early, status ``"stopped"``.
+    The returned run is :func:`core.run.results.combine_stations` of them. On Ray workers the pool trains the
+    stations at once instead (``core.run.pool.WorkerPool.run``), each with its own ``Plan("replay")``.
 
     Raises:
         TrainingError: (when called) no station could be trained; the message is the first station's reason.
@@ -263,17 +265,6 @@ def panel_runner(stations: Sequence[StationRun], runner: Runner = run_forecast) 
 
     def run_all(values: pd.Series, config: ForecastConfig, control: TrainControl) -> ForecastRun:
         del values  # each station trains on its own copy
-        result = train_stations(copies, config, control, runner)
-        trained = [station.run for station in result.stations if station.run is not None]
-        if not trained:
-            first = result.stations[0]
-            raise TrainingError(f"No station could be trained: {first.id}: {first.error}")
-        shown = next((run for run in trained if run.usable), trained[0])
-        stopping = control.stop_event.is_set()
-        message = (f"Trained {len(result.usable())} of {len(result)} stations"
-                   f"{'; stopped before the rest' if stopping else ''}.")
-        status = "stopped" if stopping and shown.status in ("completed", "early_stopped") else shown.status
-        return dataclasses.replace(shown, stations=result, status=status,
-                                   message=message if shown.usable else shown.message)
+        return combine_stations(train_stations(copies, config, control, runner), control.stop_event.is_set())
 
     return run_all

@@ -25,8 +25,8 @@ def test_upload_a_long_file_choose_a_station_and_train_every_station(page, strea
     main.get_by_text("station USW0002 · HILL B", exact=False).first.wait_for()
     screenshot(page, "stations-data")
 
-    pick_option(page, picker, "All 2 stations (Train trains each in turn)")
-    main.get_by_text("Train trains every station in turn", exact=False).first.wait_for()
+    pick_option(page, picker, "All 2 stations (Train trains each)")
+    main.get_by_text("Train trains every station with the same settings", exact=False).first.wait_for()
     goto_page(page, "Train")
     main.get_by_text("each of the 2 stations", exact=False).first.wait_for()
     set_number(page, "Epochs (passes over the data)", 3)

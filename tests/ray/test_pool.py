@@ -161,6 +161,31 @@ def test_run_many_forecasts_every_series_on_the_workers(idle_pool: WorkerPool) -
     assert run.model.head_kernel.flags.writeable  # type: ignore[union-attr]
 
 
+def test_every_station_trains_at_once_on_the_workers_and_stop_ends_them_all(idle_pool: WorkerPool) -> None:
+    from core.run.results import StationRun
+
+    stations = tuple(StationRun(id=name, name=f"Station {name}", values=series(900, seed=k))
+                     for k, name in enumerate(("AAA", "BBB", "CCC")))
+    manager = _manager(idle_pool)
+    job = manager.submit("class", stations[0].values, long_config(), plan=Plan("stations", classical=False,
+                                                                                  stations=stations))
+    wait_until(lambda: len(idle_pool.busy()) == WORKERS, 120, "every worker training a station")
+    wait_until(lambda: job.snapshot().epoch >= 2, 120, "epochs of the first station")
+    stage = job.snapshot().stage
+    job.stop()
+    wait_until(lambda: job.snapshot().done, 20, "the stopped job to end")
+    snapshot = job.snapshot()
+    run = snapshot.run
+    assert snapshot.state == "stopped" and run is not None and run.stations is not None, snapshot
+    assert [station.id for station in run.stations.stations] == ["AAA", "BBB", "CCC"]
+    trained = [station for station in run.stations.stations if station.run is not None]
+    assert len(trained) == WORKERS and all(station.usable for station in trained)  # best weights kept
+    assert run.stations.station("CCC").error == "not trained: stopped before its turn"
+    assert stage.startswith(("station 1 of 3: AAA: ", "station 2 of 3: BBB: ")), stage
+    assert "stopped before the rest" in run.message
+    assert manager.shutdown(10)
+
+
 @pytest.mark.parametrize("kind", ["plain", "spread"])
 def test_a_plan_runs_in_process_too(kind: str) -> None:
     from core.run.pool import InProcess

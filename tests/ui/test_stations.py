@@ -52,7 +52,7 @@ def test_the_picker_shows_names_keeps_ids_and_offers_all_stations() -> None:
     at = _open(long_file(3, name=hostile))
     picker = at.selectbox(key="station_pick")
     assert picker.options == [f"S0{k} · {hostile} {k}" for k in range(3)] + [
-        "All 3 stations (Train trains each in turn)"]
+        "All 3 stations (Train trains each)"]
     picker.set_value("S02").run()
     assert at.markdown[-1].value == "series S02"
     picker = at.selectbox(key="station_pick")

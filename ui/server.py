@@ -1,0 +1,68 @@
+"""The server's start and end: ``streamlit run app.py`` serves the app with Streamlit's ASGI server
+(``st.App``, declared at the end of ``app.py``) and runs :func:`lifespan` around it.
+
+Before the server accepts its first connection, the lifespan imports every module the pages import (pandas,
+Plotly, Ray's client, the project's own; about a second) so the first visitor's page is as quick as the later
+ones, and asks for the job manager, whose training workers (Ray, TensorFlow in their own processes) start in
+the background a moment later. When the server stops, the running trainings are stopped.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import importlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+__all__ = ["page_modules", "warm_imports", "lifespan"]
+
+logger = logging.getLogger(__name__)
+
+#: The scripts whose imports are loaded at server start: the router and every page.
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = (ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")))
+
+
+def page_modules(scripts: tuple[Path, ...] = SCRIPTS) -> list[str]:
+    """The modules ``scripts`` import anywhere in them (``import a.b`` and ``from a.b import c`` give ``a.b``),
+    in first-seen order; relative imports are left out."""
+    names: list[str] = []
+    for script in scripts:
+        tree = ast.parse(script.read_text(encoding="utf-8"), filename=str(script))
+        for node in ast.walk(tree):
+            found = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level
+                     else [])
+            names.extend(name for name in found if name not in names and name != "__future__")
+    return names
+
+
+def warm_imports(modules: list[str] | None = None) -> float:
+    """Import ``modules`` (default: :func:`page_modules`); returns the seconds it took. A module that fails to
+    import is logged and left for the page to report."""
+    started = time.monotonic()
+    for name in page_modules() if modules is None else modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the page that imports it shows the error to its visitor
+            logger.exception("could not import %s at server start", name)
+    return time.monotonic() - started
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """``st.App``'s lifespan: warm the imports and start the job manager, then serve; stop trainings at the end."""
+    del app
+    seconds = warm_imports()
+    from ui.session import job_manager
+
+    manager = job_manager()  # the training workers start in the background (core.dashboard.jobs.app_manager)
+    logger.info("server ready: page modules imported in %.2f s", seconds)
+    try:
+        yield
+    finally:
+        manager.shutdown(timeout=5.0)
