@@ -37,8 +37,8 @@ if panel is not None:
 unit = unit_for(series.value_column)
 st.subheader("Your series")
 if training_all(panel):
-    st.info("Train trains every station with the same settings, several at once. Below is the first station; the settings "
-            "are suggested for it. Choose one station above to edit its numbers.", icon=":material/info:")
+    st.info("Train trains every station with the same settings, several at once. Below is the first station; the "
+            "settings are suggested for it. Choose one station above to edit its numbers.", icon=":material/info:")
 st.caption(
     f"{md_escape(st.session_state.get('series_source', ''))} · {len(series.values):,} points · "
     f"from {date_text(series.values.index[0], series.frequency)} to "

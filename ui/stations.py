@@ -1,5 +1,6 @@
 """Files of several series (stations) in the app: the Data page's station picker and small multiples, starting
-one job that trains every station (several at once on the training workers), and the Forecast page's table of every station with its own picker.
+one job that trains every station (several at once on the training workers), and the Forecast page's table of
+every station with its own picker.
 
 Session keys (see ui/session.py): ``panel``, ``panel_source`` and ``station`` (read and set through
 ``ui.session``); ``job``, ``job_values`` and ``auto_budget_seconds`` (None) when the all-stations job starts.

@@ -33,8 +33,8 @@ asyncio.run(main())
 
 def test_the_warm_imports_are_what_the_router_and_every_page_import(tmp_path: Path) -> None:
     script = tmp_path / "page.py"
-    script.write_text("import os\nfrom core.words import first_line\nif True:\n    from ui.share import presenter_toggle\n"
-                      "from . import nothing\n")
+    script.write_text("import os\nfrom core.words import first_line\nif True:\n"
+                      "    from ui.share import presenter_toggle\nfrom . import nothing\n")
     assert page_modules((script,)) == ["os", "core.words", "ui.share"]  # nested ones too; relative ones left out
     modules = page_modules()
     assert {"ui.session", "ui.sources", "core.dashboard.charts", "ui.job_panel", "ui.server"} <= set(modules)
