@@ -141,12 +141,18 @@ def frequency_word(frequency: str) -> str:
     return f"{count} {word}s" if count and count != "1" else word
 
 
+_FAHRENHEIT_WORDS = {"f", "degf", "fahrenheit"}
+_CELSIUS_WORDS = {"c", "degc", "celsius"}
+
+
 def unit_for(column_name: str) -> str:
-    """Unit guessed from a column name: "°F" for °F/fahrenheit, "°C" for °C/celsius/temp, else ""."""
+    """Unit guessed from a column name: "°F" for °F, fahrenheit or a word ``f`` / ``degf`` (``temp_f``,
+    ``TMAX (F)``), "°C" for °C, celsius, a word ``c`` / ``degc`` or any other temperature name, else ""."""
     name = str(column_name).lower()
-    if "°f" in name or "fahrenheit" in name:
+    words = set(re.split(r"[^a-z]+", name.replace("°f", " degf ").replace("°c", " degc ")))
+    if words & _FAHRENHEIT_WORDS:
         return "°F"
-    if "°c" in name or "celsius" in name or "temp" in name:
+    if words & _CELSIUS_WORDS or "temp" in name:
         return "°C"
     return ""
 

@@ -32,7 +32,7 @@ BUILTIN = {
 
 #: Built-in datasets that hold several series (read with ``load_builtin_panel``): key -> title.
 BUILTIN_PANELS = {
-    "nyc_airports": "New York airports: hourly temperature 2013, 3 stations (real)",
+    "nyc_airports": "New York airports: hourly temperature (°F) 2013, 3 stations (real)",
 }
 
 

@@ -134,7 +134,8 @@ def test_safe_label_truncates_with_ellipsis():
 @pytest.mark.parametrize(
     ("column", "unit"),
     [("temp_max", "°C"), ("Temperature (°C)", "°C"), ("celsius", "°C"), ("Temp (°F)", "°F"),
-     ("fahrenheit_high", "°F"), ("sales", ""), ("", "")],
+     ("fahrenheit_high", "°F"), ("temp_f", "°F"), ("TMAX (F)", "°F"), ("tmin_degF", "°F"), ("temp_c", "°C"),
+     ("fog", ""), ("sales", ""), ("", "")],
 )
 def test_unit_for(column, unit):
     assert unit_for(column) == unit

@@ -345,7 +345,7 @@ def test_the_built_in_panel_is_three_new_york_airports_hourly() -> None:
         assert member.series.filled is not None and 20 <= int(member.series.filled.sum()) <= 40
     with pytest.raises(DataError, match="holds several series; load it with load_builtin_panel"):
         load_builtin("nyc_airports")
-    assert builtin_csv_bytes("nyc_airports").startswith(b"origin,name,time_hour,temp\n")
+    assert builtin_csv_bytes("nyc_airports").startswith(b"origin,name,time_hour,temp_f\n")
 
 
 @pytest.mark.slow
