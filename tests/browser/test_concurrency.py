@@ -139,6 +139,7 @@ def test_ten_sessions_train_at_once_queue_and_keep_their_own_data(browser, strea
 
         wait_for(all_done, timeout=SESSIONS * (TIME_LIMIT_S + 60), interval=0.5, what="every training to end")
         total = time.monotonic() - started
+        final_status = [_status(p) for p in pages]
         screenshot(pages[-1], "concurrency-02-last-finished")
 
         for page, person in zip(pages, PEOPLE, strict=True):
@@ -147,9 +148,10 @@ def test_ten_sessions_train_at_once_queue_and_keep_their_own_data(browser, strea
             goto_page(page, "Forecast")
             try:
                 main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for(timeout=120_000)
-            except Exception:
+            except Exception as error:
                 screenshot(page, f"concurrency-failed-forecast-{person['column']}")
-                raise
+                raise AssertionError(f"no forecast chart for {person['column']}; the Train page said: "
+                                     f"{final_status}") from error
             assert main.locator('[data-testid="stException"]').count() == 0
             main.get_by_text(person["column"], exact=False).first.wait_for()
             for other in PEOPLE:
