@@ -294,6 +294,45 @@ def scale_check(args: dict[str, Any]) -> dict[str, Any]:
     return {"check_s": checked, "check_and_chart_s": time.perf_counter() - started, "rows": len(series.values)}
 
 
+def stations_csv(path: Path, stations: int, rows: int) -> None:
+    """A generated long file as NOAA exports it: ``STATION,NAME,DATE,TMAX``, one block of ``rows`` days per
+    station (seeded)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2000-01-01", periods=rows, freq="D").strftime("%Y-%m-%d")
+    with path.open("w") as handle:
+        handle.write("STATION,NAME,DATE,TMAX\n")
+        for number in range(stations):
+            level = 5 + 20 * rng.random()
+            values = level + 10 * np.sin(2 * np.pi * np.arange(rows) / 365.25) + rng.normal(0, 2, rows)
+            station = f"USW{number:08d}"
+            name = f"STATION {number}"
+            rows_text = (f"{station},{name},{day},{value:.1f}\n" for day, value in zip(days, values, strict=True))
+            handle.writelines(rows_text)
+
+
+@worker
+def scale_panel(args: dict[str, Any]) -> dict[str, Any]:
+    """Seconds and peak RSS to read + check a long file of many stations and draw the Data page's small
+    multiples (the chosen station's chart is what ``scale_check`` times)."""
+    import core.dashboard.stations  # noqa: F401
+    import core.data.panel  # noqa: F401
+
+    before = rss_mb()
+    started = time.perf_counter()
+    from core.dashboard.stations import stations_figure
+    from core.data.panel import read_panel
+
+    panel = read_panel(Path(args["csv"]).read_bytes())
+    checked = time.perf_counter() - started
+    stations_figure(panel).to_json()
+    return {"check_s": checked, "check_and_chart_s": time.perf_counter() - started, "series": len(panel),
+            "rows": sum(member.rows for member in panel.members), "peak_rss_mb": peak_rss_mb(),
+            "rss_before_mb": before}
+
+
 @worker
 def scale_epoch(args: dict[str, Any]) -> dict[str, Any]:
     """Peak RSS of preparing and training one epoch (default config) on a large CSV."""

@@ -280,7 +280,8 @@ STATION_COLUMNS = (
 )  # fmt: skip
 
 
-#: Most stations one job trains in turn.
+#: Most stations one job of the app trains (a file may hold up to ``core.data.parsing.common.MAX_SERIES``; the
+#: CLI forecasts them all).
 MAX_STATIONS = 20
 
 
