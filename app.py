@@ -52,8 +52,8 @@ if __name__ == "__main__":  # a visitor's script run
         elif st.session_state.get("run") is not None:
             st.caption(":material/check_circle: A trained model is ready")
 
-    # The training workers (Ray, TensorFlow in their own processes) were started in the background at server start
-    # (ui.server); this is the same job manager. This process never imports TensorFlow (docs/scale-out.md).
+    # The training workers (Ray, TensorFlow in their own processes) start in the background once the server's first
+    # page is drawn, or at the latest 10 s after server start (ui.server). This process never imports TensorFlow.
     job_manager()
 else:  # imported once by `streamlit run app.py` at server start: the server itself
     from ui.server import lifespan

@@ -3,8 +3,10 @@
 
 Before the server accepts its first connection, the lifespan imports every module the pages import (pandas,
 Plotly, Ray's client, the project's own; about a second) so the first visitor's page is as quick as the later
-ones, and asks for the job manager, whose training workers (Ray, TensorFlow in their own processes) start in
-the background a moment later. When the server stops, the running trainings are stopped.
+ones. The job manager, whose training workers (Ray, TensorFlow in their own processes) start in the background,
+is asked for a moment after the first visitor's page is drawn, or :data:`WORKERS_START_SECONDS` after server start
+when nobody came yet: starting Ray and importing TensorFlow twice takes both cores for several seconds, which a
+first page drawn at the same time would wait for. When the server stops, the running trainings are stopped.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import ast
 import contextlib
 import importlib
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["page_modules", "warm_imports", "lifespan"]
+__all__ = ["WORKERS_START_SECONDS", "page_modules", "warm_imports", "lifespan"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +56,25 @@ def warm_imports(modules: list[str] | None = None) -> float:
     return time.monotonic() - started
 
 
+#: Seconds after server start at which the training workers start when no visitor came yet; a visitor's first
+#: page starts them sooner, a moment after it is drawn (``app.py`` asks for the job manager at its end).
+WORKERS_START_SECONDS = 10.0
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
-    """``st.App``'s lifespan: warm the imports and start the job manager, then serve; stop trainings at the end."""
+    """``st.App``'s lifespan: warm the imports, start the job manager soon, then serve; at the end stop the
+    trainings."""
     del app
     seconds = warm_imports()
     from ui.session import job_manager
 
-    manager = job_manager()  # the training workers start in the background (core.dashboard.jobs.app_manager)
     logger.info("server ready: page modules imported in %.2f s", seconds)
+    timer = threading.Timer(WORKERS_START_SECONDS, job_manager)  # Ray and the workers start in the background
+    timer.daemon = True
+    timer.start()
     try:
         yield
     finally:
-        manager.shutdown(timeout=5.0)
+        timer.cancel()
+        job_manager().shutdown(timeout=5.0)
