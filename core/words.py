@@ -39,6 +39,8 @@ __all__ = [
     "recommended_name",
     "lead_heading",
     "lead_sentence",
+    "ACROSS_WORDS",
+    "across_sentence",
 ]
 
 #: Display name of every model key, for tables and chart legends.
@@ -463,3 +465,20 @@ def lead_sentence(lstm_mae: float, best: tuple[str, float] | None, model: str, w
               if model == "lstm" and validated else "" if model in ("lstm", name)
               else ", the forecast chosen on the validation period")
     return Sentence(f"The LSTM loses to {loser} on the test period ({scores}): use {rule}{honest}.", False)
+
+
+#: How the choice between one model per series and one across them is shown.
+ACROSS_WORDS = {"each": "one model per series", "global": "one model across all series"}
+
+
+def across_sentence(model: str, each_score: float | None, shared_score: float | None, won: int, count: int) -> str:
+    """Why ``model`` ("each" or "global") was chosen: the two validation scores (mean of each series' validation
+    MAE / its naive validation MAE) and on how many series the global model was better."""
+    chosen = ACROSS_WORDS[model]
+    if each_score is None or shared_score is None:
+        return (f"Chose {chosen}: without a validation figure for every series the two cannot be compared, "
+                "so each series keeps its own model.")
+    relation = "below" if shared_score < each_score else "not below"
+    return (f"Chose {chosen}: on validation the global model's error is {shared_score:.3f} of the naive "
+            f"forecast's on average over the series, {relation} {each_score:.3f} for one model per series "
+            f"(better on {won} of {count} series).")
