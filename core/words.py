@@ -41,6 +41,7 @@ __all__ = [
     "lead_sentence",
     "ACROSS_WORDS",
     "across_sentence",
+    "across_impossible",
 ]
 
 #: Display name of every model key, for tables and chart legends.
@@ -482,3 +483,8 @@ def across_sentence(model: str, each_score: float | None, shared_score: float | 
     return (f"Chose {chosen}: on validation the global model's error is {shared_score:.3f} of the naive "
             f"forecast's on average over the series, {relation} {each_score:.3f} for one model per series "
             f"(better on {won} of {count} series).")
+
+
+def across_impossible(problem: str) -> str:
+    """Why there is no model across the series (they do not give the same inputs, ...): each keeps its own."""
+    return f"Chose {ACROSS_WORDS['each']}: one model across them is not possible here. {problem}"

@@ -140,3 +140,9 @@ def test_choose_across_picks_on_the_validation_ratio_to_naive() -> None:
     missing = choose_across(each, [shared[0], _fake(None, 100.0)])  # type: ignore[arg-type]
     assert missing.model == EACH and missing.shared_score is None and "cannot be compared" in missing.reason
     assert set(choice.to_dict()) == {"model", "reason", "each", "shared", "naive", "each_score", "shared_score"}
+
+
+def test_one_series_trains_exactly_as_its_own_run(three) -> None:
+    alone, across = fit(three[0], CONFIG), fit_global([three[0]], CONFIG)[0]
+    assert [r.loss for r in across.outcome.history] == [r.loss for r in alone.outcome.history]
+    assert across.validation_mae() == pytest.approx(alone.validation_mae(), rel=1e-5)
