@@ -495,7 +495,9 @@ def _forecast_across(args: argparse.Namespace, across: str) -> int:
         row = rows[member.id]
         row["model"] = document["model"]
         try:
-            _start_outputs(out / names[member.id], member.series, fitted.config)
+            # the settings asked for (a global model's config also names its series-id inputs), for --config
+            asked = fitted.config if chosen is not shared else shared_config
+            _start_outputs(out / names[member.id], member.series, asked)
             run = complete(fitted, values[number - 1], TrainControl())
             _write_run(out / names[member.id], member.series, run)
         except CoreError as exc:

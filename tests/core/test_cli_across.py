@@ -51,6 +51,7 @@ def test_across_global_scores_one_shared_model_on_each_series(two: Path, tmp_pat
     series = pd.read_csv(two)
     for sid, row in rows.items():
         assert (out / sid / "model.keras").is_file() and row["error"] == ""
+        assert json.loads((out / sid / "config.json").read_text())["covariates"] == []  # as asked: --config reruns it
         predictions = pd.read_csv(out / sid / "predictions.csv")
         own = series[series["STATION"] == sid]["TMAX"].to_numpy()
         assert predictions["actual"].tolist() == pytest.approx(own[-len(predictions):].tolist())

@@ -14,7 +14,7 @@ from core.model.network import build_model
 from core.model.progress import TrainControl
 from core.model.training import position_plan, positions_usable, segment_plan
 from core.model.windows import Split
-from core.run.across import EACH, GLOBAL, choose_across, fit_global, naive_validation_mae, stack
+from core.run.across import EACH, GLOBAL, choose_across, fit_global, naive_validation_mae, series_input_names, stack
 from core.run.pipeline import complete, fit
 
 CONFIG = ForecastConfig(window=8, horizon=3, units=4, epochs=2, batch_size=16, seed=1, backtest_folds=0,
@@ -143,6 +143,23 @@ def test_choose_across_picks_on_the_validation_ratio_to_naive() -> None:
 
 
 def test_one_series_trains_exactly_as_its_own_run(three) -> None:
-    alone, across = fit(three[0], CONFIG), fit_global([three[0]], CONFIG)[0]
+    alone, across = fit(three[0], CONFIG), fit_global([three[0]], CONFIG, series_input=False)[0]
     assert [r.loss for r in across.outcome.history] == [r.loss for r in alone.outcome.history]
     assert across.validation_mae() == pytest.approx(alone.validation_mae(), rel=1e-5)
+
+
+def test_a_series_id_input_is_one_hot_and_held_through_the_run(three) -> None:
+    with_id = fit_global(three[:2], CONFIG)  # the id input is on by default
+    stopped = TrainControl()  # only the inputs are compared: no training needed
+    stopped.stop_event.set()
+    plain = fit_global(three[:2], CONFIG, stopped, series_input=False)
+    for number, fitted in enumerate(with_id):
+        data = fitted.data
+        assert fitted.config.covariates == series_input_names(2) and data.n_features == plain[0].data.n_features + 2
+        expected = np.zeros((len(data.x_train), CONFIG.window, 2))
+        expected[..., number] = 1.0
+        np.testing.assert_array_equal(data.x_train[..., -2:], expected)
+        np.testing.assert_array_equal(data.x_train[..., :-2], plain[number].data.x_train)
+    run = complete(with_id[1], three[1], classical=False)
+    assert run.usable and run.forecast is not None and np.isfinite(run.forecast["forecast"]).all()
+    assert list(run.covariates.columns) == list(series_input_names(2))
