@@ -4,8 +4,12 @@ A file of several series (a series-id column such as ``STATION``, or one tempera
 lists them; ``forecast --series ID`` forecasts one, ``forecast --all-series`` each into ``DIR/<id>/`` with a
 summary in ``DIR/series_metrics.csv``.
 
+``forecast --all-series --across each|global|auto`` chooses between one LSTM per series, one across all of them
+(``core.run.across``), or (``auto``, the default in this process) both, keeping the one that wins on validation.
+
 ``forecast`` trains in this process, or on Ray training workers with ``--ray`` or whenever ``RAY_ADDRESS`` names a
-cluster (``docs/scale-out.md``); ``--auto`` then tries candidates on every worker at once.
+cluster (``docs/scale-out.md``); ``--auto`` then tries candidates on every worker at once. A model across series
+(``--across global`` or ``auto``) trains in this process.
 
 Exit codes: 0 ok, 2 bad input or config (one ``error:`` line on stderr), 1 unexpected failure.
 """
@@ -26,16 +30,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from core.errors import CoreError
-from core.words import cli_summary
+from core.errors import CoreError, DataError
+from core.words import across_impossible, cli_summary
 
 __all__ = ["SERIES_METRICS_COLUMNS", "build_parser", "main"]
 
 
 #: The columns of ``series_metrics.csv`` (``forecast --all-series``), one row per series.
 SERIES_METRICS_COLUMNS = (
-    "series", "name", "n", "lstm_mae", "best_reference", "best_reference_mae", "beats_best_reference", "coverage",
-    "directory", "error",
+    "series", "name", "n", "model", "lstm_mae", "best_reference", "best_reference_mae", "beats_best_reference",
+    "coverage", "directory", "error",
 )  # fmt: skip
 
 
@@ -94,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         "RAY_ADDRESS is set); --auto then tries candidates on every worker at once",
     )
     forecast.add_argument("--workers", type=int, metavar="N", help="Ray training workers (default: one per CPU)")
+    forecast.add_argument(
+        "--across", choices=("each", "global", "auto"),
+        help="with --all-series: one LSTM per series (each), one across all series, each scaled on its own "
+        "(global), or both, keeping the one that wins on validation (auto; the default, except with --ray or "
+        "--auto, where it is each); global and auto train in this process",
+    )
     return parser
 
 
@@ -258,11 +268,17 @@ def _import_tensorflow_quietly() -> None:
 
 
 def _command_forecast(args: argparse.Namespace) -> int:
+    if args.across is not None and not args.all_series:
+        raise CoreError("--across chooses between one model per series and one across them: it needs --all-series.")
+    if args.across in ("global", "auto") and args.auto:
+        raise CoreError(f"--auto searches settings one series at a time: use it with --across each, not "
+                        f"--across {args.across}.")
     _import_tensorflow_quietly()
     if args.all_series:
         if args.series is not None:
             raise CoreError("--series and --all-series exclude each other: choose one.")
-        return _forecast_all(args)
+        across = args.across or ("each" if args.auto or args.ray or _on_a_cluster() else "auto")
+        return _forecast_all(args) if across == "each" else _forecast_across(args, across)
     series = _load(args)
     run = _forecast_one(args, series, args.out, "")
     rec = run.recommendation
@@ -279,17 +295,11 @@ def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str,
     Raises:
         CoreError: the series, the settings or the training cannot give a model to forecast with.
     """
-    from core.data.intake import describe
     from core.model.progress import TrainControl
-    from core.run.bundle import save_bundle
     from core.run.pipeline import run_forecast
 
     config = _resolve_config(args, series)
-    out.mkdir(parents=True, exist_ok=True)
-    _write_json(out / "config.json", config.to_dict())
-    _write_json(out / "data_report.json", describe(series))
-    _write_series(out / "series.csv", series)
-
+    _start_outputs(out, series, config)
     control = TrainControl(on_epoch=_progress_printer(args.quiet or args.auto, config.epochs, prefix))
     covariates = _covariates(args, series, config.covariates)
     filled = getattr(series, "filled", None)  # gap-filled points (intake), None when nothing was filled
@@ -312,6 +322,32 @@ def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str,
                        filled=filled)
     else:
         run = run_forecast(series.values, config, control, covariates, filled=filled)
+    _write_run(out, series, run)
+    if run.search is not None:
+        _write_json(out / "config.json", run.config.to_dict())  # the winner's settings reproduce the model
+        _write_json(out / "search.json", run.search.to_dict())
+        sys.stderr.write(prefix + run.search.reason + "\n")
+    return run
+
+
+def _start_outputs(out: Path, series: Any, config: Any) -> None:
+    """The files written before training: ``config.json``, ``data_report.json``, ``series.csv``."""
+    from core.data.intake import describe
+
+    out.mkdir(parents=True, exist_ok=True)
+    _write_json(out / "config.json", config.to_dict())
+    _write_json(out / "data_report.json", describe(series))
+    _write_series(out / "series.csv", series)
+
+
+def _write_run(out: Path, series: Any, run: Any) -> None:
+    """The files of a finished run: history, metrics, predictions, forecast, backtest, the model bundle.
+
+    Raises:
+        CoreError: the run has no model to forecast with (history and metrics are written first).
+    """
+    from core.run.bundle import save_bundle
+
     _write_history(out / "history.csv", run.history)
     _write_json(out / "metrics.json", run.metrics_json())
     if not run.usable or run.predictions is None or run.forecast is None or run.metrics is None:
@@ -325,11 +361,6 @@ def _forecast_one(args: argparse.Namespace, series: Any, out: Path, prefix: str,
         run.backtest.to_frame(series.values.index).to_csv(out / "backtest.csv", index=False,
                                                           date_format="%Y-%m-%dT%H:%M:%S")
     save_bundle(run, out)
-    if run.search is not None:
-        _write_json(out / "config.json", run.config.to_dict())  # the winner's settings reproduce the model
-        _write_json(out / "search.json", run.search.to_dict())
-        sys.stderr.write(prefix + run.search.reason + "\n")
-    return run
 
 
 def _forecast_all(args: argparse.Namespace) -> int:
@@ -349,7 +380,7 @@ def _forecast_all(args: argparse.Namespace) -> int:
     def one(number: int, member: Any, pool: Any) -> None:
         prefix = f"[{number}/{len(panel)} {member.id}] "
         row: dict[str, Any] = {"series": member.id, "name": member.name or "", "n": member.rows,
-                               "directory": names[member.id]}
+                               "directory": names[member.id], "model": "each"}
         try:
             run = _forecast_one(args, member.series, out / names[member.id], prefix, pool)
         except CoreError as exc:
@@ -377,8 +408,11 @@ def _forecast_all(args: argparse.Namespace) -> int:
     else:
         for number, member in numbered:
             one(number, member, None)
-    done_rows = [row for row in rows if row is not None]
-    rows_failed = [failed[number] for number in sorted(failed)]
+    return _all_done(out, [row for row in rows if row is not None], [failed[number] for number in sorted(failed)])
+
+
+def _all_done(out: Path, done_rows: list[dict[str, Any]], rows_failed: list[str]) -> int:
+    """The last line of ``--all-series``; raises CoreError naming the series that failed."""
     beats = sum(1 for row in done_rows if row.get("beats_best_reference") is True)
     done = len(done_rows) - len(rows_failed)
     sys.stderr.write(f"done: {done} of {len(done_rows)} series forecast; the LSTM beats the best reference on "
@@ -387,6 +421,96 @@ def _forecast_all(args: argparse.Namespace) -> int:
         raise CoreError(f"{len(rows_failed)} of {len(done_rows)} series could not be forecast: "
                         f"{'; '.join(rows_failed[:3])}")
     return 0
+
+
+def _forecast_across(args: argparse.Namespace, across: str) -> int:
+    """``--all-series --across global|auto`` in this process: one LSTM across every series that can be prepared
+    (``core.run.across.fit_global``), with ``auto`` also one per series, kept by ``choose_across`` on validation;
+    the chosen model's run of each series into ``DIR/<id>/``, ``series_metrics.csv`` (column ``model``) and
+    ``across.json`` (the validation figures and the reason)."""
+    from core.config import check_length
+    from core.model.progress import TrainControl
+    from core.run.across import choose_across, fit_global
+    from core.run.pipeline import complete, fit
+    from core.run.references import check_series
+
+    panel = _load_panel(args)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    if args.ray or _on_a_cluster():
+        sys.stderr.write(f"--across {across}: the models train in this process, not on Ray workers.\n")
+    names = _directory_names(panel.ids())
+    rows: dict[str, dict[str, Any]] = {}
+    failed: list[str] = []
+    members: list[Any] = []
+    configs: list[Any] = []
+    for member in panel.members:  # the settings of each; a series that cannot be prepared gets its error row
+        rows[member.id] = {"series": member.id, "name": member.name or "", "n": member.rows,
+                           "directory": names[member.id]}
+        try:
+            config = _resolve_config(args, member.series)
+            check_series(member.series.values)
+            check_length(len(member.series.values), configs[0] if configs else config)
+        except CoreError as exc:
+            rows[member.id]["error"] = _one_line(str(exc))
+            failed.append(f"{member.id!r}: {rows[member.id]['error']}")
+            sys.stderr.write(f"[{member.id}] failed: {rows[member.id]['error']}\n")
+            continue
+        members.append(member)
+        configs.append(config)
+    if not members:
+        return _all_done(out, list(rows.values()), failed)
+    shared_config = configs[0]  # one network: the settings of the first series for all
+    values = [m.series.values for m in members]
+    filled = [getattr(m.series, "filled", None) for m in members]
+    covariates = [_covariates(args, m.series, shared_config.covariates) for m in members]
+    quiet = args.quiet
+    sys.stderr.write(f"training one model across {len(members)} series\n")
+    try:
+        progress = TrainControl(on_epoch=_progress_printer(quiet, shared_config.epochs, "[global] "))
+        shared = fit_global(values, shared_config, progress, filled=filled, covariates=covariates,
+                            names=[m.id for m in members])
+    except DataError as exc:  # e.g. series whose seasons give other inputs: auto keeps one model per series
+        if across == "global":
+            raise
+        reason = across_impossible(str(exc))
+        _write_json(out / "across.json", {"asked": across, "model": "each", "reason": reason})
+        sys.stderr.write(reason + "\n")
+        return _forecast_all(args)
+    chosen = shared
+    document: dict[str, Any] = {"asked": across, "model": "global",
+                                "reason": "--across global asks for one model across all series."}
+    if across == "auto":
+        each = [fit(v, c, TrainControl(on_epoch=_progress_printer(quiet, c.epochs, f"[{m.id}] ")), cov, filled=f)
+                for m, v, c, cov, f in zip(members, values, configs, covariates, filled, strict=True)]
+        choice = choose_across(each, shared)
+        chosen = shared if choice.model == "global" else each
+        document = {"asked": across, **choice.to_dict(), "series": [m.id for m in members]}
+        sys.stderr.write(choice.reason + "\n")
+    else:
+        document.update(shared=[f.validation_mae() for f in shared], series=[m.id for m in members])
+    _write_json(out / "across.json", document)
+    for number, (member, fitted) in enumerate(zip(members, chosen, strict=True), start=1):
+        prefix = f"[{number}/{len(members)} {member.id}] "
+        row = rows[member.id]
+        row["model"] = document["model"]
+        try:
+            # the settings asked for (a global model's config also names its series-id inputs), for --config
+            asked = fitted.config if chosen is not shared else shared_config
+            _start_outputs(out / names[member.id], member.series, asked)
+            run = complete(fitted, values[number - 1], TrainControl())
+            _write_run(out / names[member.id], member.series, run)
+        except CoreError as exc:
+            row["error"] = _one_line(str(exc))
+            failed.append(f"{member.id!r}: {row['error']}")
+            sys.stderr.write(f"{prefix}failed: {row['error']}\n")
+        else:
+            row.update(_series_scores(run))
+            sys.stderr.write(f"{prefix}done: model={row['model']} status={run.status} test MAE "
+                             f"lstm={row['lstm_mae']:.3f} {row['best_reference']}={row['best_reference_mae']:.3f}\n")
+        _write_series_metrics(out / "series_metrics.csv", list(rows.values()))
+    _write_series_metrics(out / "series_metrics.csv", list(rows.values()))
+    return _all_done(out, list(rows.values()), failed)
 
 
 def _series_scores(run: Any) -> dict[str, Any]:

@@ -40,6 +40,9 @@ __all__ = [
     "recommended_name",
     "lead_heading",
     "lead_sentence",
+    "ACROSS_WORDS",
+    "across_sentence",
+    "across_impossible",
 ]
 
 #: Display name of every model key, for tables and chart legends.
@@ -476,3 +479,25 @@ def first_line(text: str, limit: int = 300) -> str:
     """The first non-blank line of ``text``, stripped, cut to ``limit`` characters with "…"."""
     line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+#: How the choice between one model per series and one across them is shown.
+ACROSS_WORDS = {"each": "one model per series", "global": "one model across all series"}
+
+
+def across_sentence(model: str, each_score: float | None, shared_score: float | None, won: int, count: int) -> str:
+    """Why ``model`` ("each" or "global") was chosen: the two validation scores (mean of each series' validation
+    MAE / its naive validation MAE) and on how many series the global model was better."""
+    chosen = ACROSS_WORDS[model]
+    if each_score is None or shared_score is None:
+        return (f"Chose {chosen}: without a validation figure for every series the two cannot be compared, "
+                "so each series keeps its own model.")
+    relation = "below" if shared_score < each_score else "not below"
+    return (f"Chose {chosen}: on validation the global model's error is {shared_score:.3f} of the naive "
+            f"forecast's on average over the series, {relation} {each_score:.3f} for one model per series "
+            f"(better on {won} of {count} series).")
+
+
+def across_impossible(problem: str) -> str:
+    """Why there is no model across the series (they do not give the same inputs, ...): each keeps its own."""
+    return f"Chose {ACROSS_WORDS['each']}: one model across them is not possible here. {problem}"

@@ -27,7 +27,7 @@ from core.words import NO_EPOCH_IMPROVED, STATUS_MESSAGES
 
 __all__ = [
     "CHUNK_SECONDS", "EVERY_POSITION", "MIN_CONTEXT_SHARE", "TrainOutcome", "batch_order", "min_context",
-    "position_plan", "positions_usable", "train",
+    "position_plan", "segment_lengths", "segment_plan", "positions_usable", "train",
 ]
 
 
@@ -110,21 +110,80 @@ def position_plan(rng: np.random.Generator, n: int, window: int) -> tuple[np.nda
     return starts[order].astype(np.int32), first[order].astype(np.int32)
 
 
+def segment_lengths(data: WindowedData) -> list[int]:
+    """The number of training windows of each stacked series (``WindowedData.segments``), or ``[n]`` for one.
+
+    Raises:
+        ValueError: segments that do not add up to the training windows (a caller's mistake).
+    """
+    n = len(data.y_train)
+    if not data.segments:
+        return [n]
+    if sum(data.segments) != n or min(data.segments) < 1:
+        raise ValueError(f"segments {data.segments} must be positive and add up to the {n} training windows")
+    return list(data.segments)
+
+
+def segment_plan(rng: np.random.Generator, segments: list[int], window: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`position_plan` over stacked series: each segment planned on its own, the windows of all shuffled.
+
+    Indices are positions in the stacked input sequence, where segment ``s`` (``segments[s]`` windows) starts
+    at ``sum(segments[:s]) + s * (window - 1)``: each segment's sequence is its windows' inputs once, followed
+    (in the targets) by ``window - 1`` unused slots, so a target index is its window's start in that sequence.
+    With one segment this is exactly :func:`position_plan` (the same draws, the same order).
+
+    Returns:
+        ``starts`` and ``first``, shapes ``(m,)`` int32, as :func:`position_plan`'s.
+    """
+    if len(segments) == 1:
+        return position_plan(rng, segments[0], window)
+    starts, first, offset = [], [], 0
+    for count in segments:
+        s, f = position_plan(rng, count, window)
+        starts.append(s + offset)
+        first.append(f + offset)
+        offset += count + window - 1
+    order = rng.permutation(sum(len(s) for s in starts))
+    return np.concatenate(starts)[order].astype(np.int32), np.concatenate(first)[order].astype(np.int32)
+
+
+def _stacked_sequence(data: WindowedData) -> tuple[np.ndarray, np.ndarray]:
+    """Each segment's input sequence (its first window, then each next window's last row) and its targets
+    followed by ``window - 1`` zeros (never read: :func:`segment_plan`'s masks stop at each segment's start),
+    concatenated: shapes ``(sum(segments) + s * (window - 1), n_features)`` and the same length, float32."""
+    x, y = data.x_train, np.asarray(data.y_train, dtype=np.float32)
+    window = int(x.shape[1])
+    inputs, targets, start = [], [], 0
+    segments = segment_lengths(data)
+    for number, count in enumerate(segments):
+        part = x[start : start + count]
+        inputs.append(np.concatenate([part[0], part[1:, -1]]))
+        targets.append(y[start : start + count])
+        if number < len(segments) - 1:  # one series: no padding, the arrays as they always were
+            targets.append(np.zeros(window - 1, dtype=np.float32))
+        start += count
+    return np.concatenate(inputs).astype(np.float32), np.concatenate(targets)
+
+
 def positions_usable(model: keras.Model, data: WindowedData) -> keras.Model | None:
     """The per-position twin of ``model`` when every-position training gives the same targets, else None.
 
     Needs: a model from ``core.model.build_model`` (per-position head), the plain MSE loss, and
-    training windows that are consecutive slides of one sequence (``x[i+1, :-1] == x[i, 1:]``), so
-    the prefix ``x[i, :p+1]`` is exactly the input window of an earlier target. Targets are assumed
-    to belong to their time (``y[j]`` is the target of time ``window + j`` whichever window predicts it).
+    training windows that are consecutive slides of one sequence (``x[i+1, :-1] == x[i, 1:]``; of each
+    segment's own sequence for stacked series, ``WindowedData.segments``), so the prefix ``x[i, :p+1]`` is
+    exactly the input window of an earlier target. Targets are assumed to belong to their time (``y[j]`` is
+    the target of time ``window + j`` whichever window predicts it).
     """
     if model.loss != "mse" or len(data.y_train) < 2:
         return None
-    x = data.x_train
-    for start in range(0, len(x) - 1, 8192):  # in chunks: a bounded temporary even for a million windows
-        stop = min(len(x) - 1, start + 8192)
-        if not np.array_equal(x[start + 1 : stop + 1, :-1], x[start:stop, 1:]):
-            return None
+    x, first = data.x_train, 0
+    for count in segment_lengths(data):
+        end = first + count - 1  # the segment's last window
+        for start in range(first, end, 8192):  # in chunks: a bounded temporary even for a million windows
+            stop = min(end, start + 8192)
+            if not np.array_equal(x[start + 1 : stop + 1, :-1], x[start:stop, 1:]):
+                return None
+        first += count
     return sequence_model(model)
 
 
@@ -155,7 +214,7 @@ class _Compiled:
     (batch mean loss × batch targets), shape ``(stop - start,)``: the epoch's loss is their exact sum
     (``math.fsum``), so it does not depend on where the adaptive chunks happened to split the epoch. Per
     window (``twin`` None): ``a`` is the epoch's row order (:func:`batch_order`) and ``b`` is unused;
-    every position (``twin`` given): ``a`` and ``b`` are :func:`position_plan`'s ``starts`` and
+    every position (``twin`` given): ``a`` and ``b`` are :func:`segment_plan`'s ``starts`` and
     ``first``, ``batch_size`` windows per batch.
     Batches are gathered from the training arrays inside the graph, so no Python runs between
     optimizer steps; every-position training gathers its windows from the input sequence (the windows
@@ -171,10 +230,10 @@ class _Compiled:
             optimizer.build(model.trainable_variables)
         if twin is None:
             x = tf.convert_to_tensor(np.asarray(data.x_train, dtype=np.float32))
+            y = tf.convert_to_tensor(np.asarray(data.y_train, dtype=np.float32))
         else:  # consecutive windows: keep the input sequence once, (n + window - 1, features), not n windows
-            inputs = np.concatenate([data.x_train[0], data.x_train[1:, -1]]).astype(np.float32)
-            x = tf.convert_to_tensor(inputs)
-        y = tf.convert_to_tensor(np.asarray(data.y_train, dtype=np.float32))
+            inputs, targets = _stacked_sequence(data)
+            x, y = tf.convert_to_tensor(inputs), tf.convert_to_tensor(targets)
         size = tf.constant(batch_size, tf.int32)
         window = int(data.x_train.shape[1])
         lowest = min_context(window) - 1
@@ -288,7 +347,7 @@ class _Loop:
         if self.twin is None:
             order = batch_order(self.rng, n)
             return tf.constant(order), tf.constant(order), math.ceil(n / self.size)
-        starts, first = position_plan(self.rng, n, self.window)
+        starts, first = segment_plan(self.rng, segment_lengths(self.data), self.window)
         return tf.constant(starts), tf.constant(first), math.ceil(len(starts) / self.size)
 
     def _run_chunk(self, a: tf.Tensor, b: tf.Tensor, start: int, stop: int) -> list[float]:

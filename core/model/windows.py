@@ -73,6 +73,9 @@ class WindowedData:
         spec: which inputs and target (``core.model.features.FeatureSpec``); None only for data built by hand.
         index: the ``n`` dates, or None when :func:`prepare` got none (no calendar inputs then).
         covariates: shape ``(n, c)`` original units, or None.
+        segments: empty for one series; for the windows of several series stacked one after the other
+            (``core.run.across``), the number of training windows of each, in order (summing to ``len(y_train)``):
+            windows are consecutive slides only within a segment.
     """
 
     values: np.ndarray
@@ -88,6 +91,7 @@ class WindowedData:
     spec: FeatureSpec | None = None
     index: pd.DatetimeIndex | None = None
     covariates: np.ndarray | None = None
+    segments: tuple[int, ...] = ()
 
     @property
     def n_features(self) -> int:

@@ -8,6 +8,8 @@ Modules:
     pipeline     ``run_forecast`` = ``fit`` (check, prepare, train) + ``complete`` (evaluate, recommend,
                  calibrate, backtest, forecast); Stop ends the work after training too
     auto         auto mode: a seeded search over settings, judged on validation only, on one or more lanes
+    across       one LSTM across several series (each scaled on its own training span): ``fit_global`` gives one
+                 ``Fitted`` per series sharing the network; ``choose_across``: per series or global, on validation
     bundle       save and load a trained model (``model.keras`` + ``meta.json``, no pickle)
     runners      what a job calls: the plain run, with a training replay, the seed spread, auto mode
     portable     what crosses to and from a training worker without TensorFlow: ``Plan``, the portable run,
@@ -21,5 +23,5 @@ May import: ``core.evaluation``, ``core.model``, ``core.data``, the base. Used b
 TensorFlow: the web process uses them.
 """
 
-__all__ = ["results", "references", "pipeline", "auto", "bundle", "runners", "portable", "cluster", "workers",
-           "pool"]
+__all__ = ["results", "references", "pipeline", "auto", "across", "bundle", "runners", "portable", "cluster",
+           "workers", "pool"]

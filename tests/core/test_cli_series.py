@@ -139,7 +139,7 @@ def test_forecast_all_series_writes_each_into_its_directory_and_a_summary(tmp_pa
     result = run_cli("forecast", str(data), "--out", str(out), "--all-series", *TINY)
     assert result.returncode == 0, result.stderr
     assert not [line for line in result.stderr.splitlines() if TF_NOISE.search(line)], result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["SOUTH_2", "north_1", "series_metrics.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["SOUTH_2", "across.json", "north_1", "series_metrics.csv"]
     for directory in ("north_1", "SOUTH_2"):
         for name in SINGLE_OUTPUTS:
             assert (out / directory / name).is_file(), (directory, name)
