@@ -10,7 +10,7 @@ from ui.router import through_app
 from ui.session import current_panel, current_series, md_escape
 from ui.settings_form import preset_picker, settings_form
 from ui.share import share_box
-from ui.stations import start_all_stations, training_all
+from ui.stations import across_picker, start_all_stations, training_all
 
 through_app()
 
@@ -43,10 +43,11 @@ elif settings.covariates is not None and settings.covariates.notes:
 
 share_box(settings.values, series)
 
+across = across_picker() if every_station else "each"
 job = st.session_state.get("job")
 launch = launch_buttons(settings.config, busy=job is not None and not job.snapshot().done, only_train=every_station)
 if launch is not None and settings.config is not None and panel is not None and every_station:
-    start_all_stations(panel, settings.config, f"{st.session_state.get('panel_source', '')} · all stations")
+    start_all_stations(panel, settings.config, f"{st.session_state.get('panel_source', '')} · all stations", across)
 elif launch is not None and settings.config is not None:
     start_training(series, settings.config, settings.covariates, launch)
 

@@ -4,8 +4,8 @@ every station with its own picker.
 
 Session keys (see ui/session.py): ``panel``, ``panel_source`` and ``station`` (read and set through
 ``ui.session``); ``job``, ``job_values`` and ``auto_budget_seconds`` (None) when the all-stations job starts.
-Widget keys: ``station_pick`` and ``stations_chart`` (Data page), ``forecast_station`` and ``dl_stations`` (Forecast
-page).
+Widget keys: ``station_pick`` and ``stations_chart`` (Data page), ``across_pick`` (Train page), ``forecast_station``
+and ``dl_stations`` (Forecast page).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from core.run.results import MAX_STATIONS, StationRun, StationRuns
 from core.words import model_name, unit_for
 from ui.session import ALL_STATIONS, choose_station, job_manager, md_escape, owner_id
 
-__all__ = ["training_all", "station_picker", "start_all_stations", "station_table", "chosen_station"]
+__all__ = ["ACROSS_LABELS", "training_all", "station_picker", "across_picker", "start_all_stations", "station_table",
+           "chosen_station"]
 
 
 def training_all(panel: Panel | None) -> bool:
@@ -67,14 +68,35 @@ def station_picker(panel: Panel) -> None:
     st.plotly_chart(stations_figure(panel, unit=unit, chosen=chosen), width="stretch", key="stations_chart")
 
 
-def start_all_stations(panel: Panel, config: ForecastConfig, name: str) -> None:
-    """Submit one job that trains every station with ``config`` and rerun to show it; a refusal (the
-    server is busy) is shown as an error."""
+#: The Train page's choice for every station: plan ``across`` value -> label.
+ACROSS_LABELS = {
+    "auto": "Whichever wins on validation (trains both)",
+    "each": "One model per station",
+    "global": "One model across all stations",
+}
+
+
+def across_picker() -> str:
+    """The Train page's choice between one model per station, one across them, or whichever wins on validation
+    (the default); returns the ``Plan.across`` value. Widget key ``across_pick``."""
+    choice = st.radio(
+        "Models", list(ACROSS_LABELS), format_func=ACROSS_LABELS.__getitem__, key="across_pick", horizontal=True,
+        help="One model per station learns each station on its own (several train at once). One model across all "
+        "stations learns from every station's windows together, each scaled on its own training span, and can "
+        "pick up what they share. \"Whichever wins\" trains both and keeps the one with the lower validation "
+        "error; the test span decides nothing.",
+    )
+    return str(choice)
+
+
+def start_all_stations(panel: Panel, config: ForecastConfig, name: str, across: str = "each") -> None:
+    """Submit one job that trains every station with ``config`` (``across``: one model per station, one across
+    them, or ``"auto"``) and rerun to show it; a refusal (the server is busy) is shown as an error."""
     stations = [StationRun(member.id, member.name, member.series.values) for member in panel.members]
     st.session_state["auto_budget_seconds"] = None
     try:
         job = job_manager().submit(owner_id(), stations[0].values, config, name=name,
-                                   plan=Plan("stations", stations=tuple(stations)))
+                                   plan=Plan("stations", stations=tuple(stations), across=across))
     except CoreError as exc:
         st.error(md_escape(exc), icon=":material/error:")
         return
@@ -96,8 +118,11 @@ def station_table(stations: StationRuns, unit: str) -> None:
         frame = frame.drop(columns="error")  # every station was trained
     beats = sum(1 for value in frame["beats_best_reference"] if value is True)
     trained = len(stations.usable())
-    st.write(f"The LSTM beats the best reference on **{beats} of {trained}** trained stations "
+    models = "one model across all stations" if stations.model == "global" else "one model per station"
+    st.write(f"The LSTM ({models}) beats the best reference on **{beats} of {trained}** trained stations "
              f"(test-span MAE{md_escape(f', {unit}') if unit else ''}).")
+    if stations.reason:
+        st.caption(md_escape(stations.reason))
     suffix = f" ({unit})" if unit else ""
     st.dataframe(frame, hide_index=True, width="stretch", column_config={
         "series": st.column_config.TextColumn("station"),

@@ -165,7 +165,7 @@ def _limit(config: ForecastConfig, work: Work) -> float:
         return work.budget_seconds + max(10.0, 0.25 * work.budget_seconds)
     trainings = 3 if isinstance(work, Plan) and work.kind == "spread" else 1
     if isinstance(work, Plan) and work.kind == "stations":
-        trainings = len(work.stations)
+        trainings = len(work.stations) + (work.across != "each")
     return trainings * config.time_limit_seconds + _TIME_LIMIT_GRACE
 
 
@@ -357,7 +357,7 @@ class WorkerPool:
             CoreError: the run's own error (e.g. a too-short series), or ``TrainingError(WORKER_LOST)`` when
                 the worker died.
         """
-        if isinstance(work, Plan) and work.kind == "stations":
+        if isinstance(work, Plan) and work.kind == "stations" and work.across == "each":
             return self._run_stations(config, control, work)
         slot = self._acquire()
         key = f"job-{next(self._keys)}-{uuid.uuid4().hex[:8]}"

@@ -40,6 +40,8 @@ class Plan:
         classical: also score ETS and ARIMA on the test span.
         filled: True where intake filled a gap (``LoadedSeries.filled``): left out of every score, or None.
         stations: every station's id, name and values (``kind == "stations"`` only; the job's values are ignored).
+        across: for ``kind == "stations"``: ``"each"`` (one model per station), ``"global"`` (one model across
+            them, ``core.run.across``) or ``"auto"`` (both, keeping the one that wins on validation).
     """
 
     kind: str = "replay"
@@ -48,12 +50,15 @@ class Plan:
     classical: bool = True
     filled: pd.Series | None = None
     stations: tuple[StationRun, ...] = ()
+    across: str = "each"
 
     def __post_init__(self) -> None:
         if self.kind not in PLAN_KINDS:
             raise ValueError(f"kind={self.kind!r} is not one of {', '.join(PLAN_KINDS)}")
         if (self.kind == "stations") != bool(self.stations):
             raise ValueError("stations are given with kind='stations' and only then")
+        if self.across not in ("each", "global", "auto"):
+            raise ValueError(f"across={self.across!r} is not one of each, global, auto")
         if not 1.0 <= float(self.budget_seconds) <= 86400.0:
             raise ValueError(f"budget_seconds={self.budget_seconds} must lie in 1..86400")
 

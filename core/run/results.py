@@ -330,13 +330,17 @@ class StationRun:
 
 @dataclass
 class StationRuns:
-    """The stations one job trained in turn with the same settings.
+    """The stations one job trained with the same settings.
 
     Attributes:
         stations: every station of the file in file order (trained or not).
+        model: ``"each"`` (one model per station) or ``"global"`` (one model across them).
+        reason: why that model (a one-model-across choice made on validation), or "".
     """
 
     stations: list[StationRun] = field(default_factory=list)
+    model: str = "each"
+    reason: str = ""
 
     def __len__(self) -> int:
         return len(self.stations)
@@ -382,7 +386,7 @@ def combine_stations(result: StationRuns, stopped: bool) -> ForecastRun:
         raise TrainingError(f"No station could be trained: {first.id}: {first.error}")
     shown = next((run for run in trained if run.usable), trained[0])
     message = (f"Trained {len(result.usable())} of {len(result)} stations"
-               f"{'; stopped before the rest' if stopped else ''}.")
+               f"{'; stopped before the rest' if stopped else ''}.{' ' + result.reason if result.reason else ''}")
     status = "stopped" if stopped and shown.status in ("completed", "early_stopped") else shown.status
     return dataclasses.replace(shown, stations=result, status=status,
                                message=message if shown.usable else shown.message)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -39,6 +40,7 @@ from core.words import first_line
 __all__ = [
     "MAX_SNAPSHOTS", "MAX_REPLAY_POINTS", "SPREAD_SEEDS", "ReplayRecorder", "replay_runner", "seed_spread",
     "seed_spread_runner", "auto_runner", "runner_for", "station_stage", "train_stations", "panel_runner",
+    "across_runner",
 ]
 
 #: Most forecast snapshots a replay keeps; when full, every other one is dropped and the interval doubles.
@@ -201,6 +203,8 @@ def runner_for(plan: Plan, classical: ReferenceSource | None = None, lanes: Lane
     """
     references: bool | ReferenceSource = (classical or True) if plan.classical else False
     covariates, filled = plan.covariates, plan.filled
+    if plan.kind == "stations" and plan.across != "each":
+        return across_runner(plan.stations, plan.across, classical=plan.classical)
     if plan.kind == "stations":  # each station fits its own ETS and ARIMA while it trains
         return panel_runner(plan.stations, functools.partial(replay_runner, classical=plan.classical))
     if plan.kind == "auto":
@@ -266,5 +270,86 @@ def panel_runner(stations: Sequence[StationRun], runner: Runner = run_forecast) 
     def run_all(values: pd.Series, config: ForecastConfig, control: TrainControl) -> ForecastRun:
         del values  # each station trains on its own copy
         return combine_stations(train_stations(copies, config, control, runner), control.stop_event.is_set())
+
+    return run_all
+
+
+def across_runner(stations: Sequence[StationRun], across: str, classical: bool = True) -> Runner:
+    """A :data:`Runner` that trains one model across every station (``across="global"``,
+    ``core.run.across.fit_global``), or (``"auto"``) also one per station and keeps whichever wins on validation
+    (``choose_across``); the job's own values are ignored and every station uses the job's settings.
+
+    Stations that cannot be prepared (too short, ...) keep their reason and are left out of the shared model;
+    when the stations cannot share one model (other inputs), ``auto`` falls back to one model per station and
+    ``global`` fails with the reason. Stages: ``"station 2 of 3: LGA: training"`` for the per-station models,
+    ``"all stations together: training"`` for the shared one, whose epochs the loss chart draws. Stop ends the
+    training under way and leaves the rest untrained; the models trained so far are scored.
+
+    The returned run is :func:`core.run.results.combine_stations` of them, with ``run.stations.model`` and
+    ``.reason`` saying which was kept and why.
+    """
+    from core.config import check_length
+    from core.errors import DataError
+    from core.run.across import EACH, GLOBAL, choose_across, fit_global
+    from core.run.pipeline import complete, fit
+    from core.run.references import check_series
+    from core.words import across_impossible
+
+    if across not in (GLOBAL, "auto"):
+        raise ValueError(f"across_runner takes across='global' or 'auto', got {across!r}")
+    copies = [dataclasses.replace(station, values=station.values.copy(deep=True)) for station in stations]
+
+    def run_all(values: pd.Series, config: ForecastConfig, control: TrainControl) -> ForecastRun:
+        del values
+        errors: dict[int, str] = {}
+        usable: list[int] = []
+        for index, station in enumerate(copies):
+            try:
+                check_series(station.values)
+                check_length(len(station.values), config)
+            except CoreError as exc:
+                errors[index] = first_line(str(exc))
+            else:
+                usable.append(index)
+        if not usable:
+            raise DataError(f"No station could be trained: {copies[0].id}: {errors.get(0, 'no usable data')}")
+        chosen: dict[int, Any] = {}
+        model, reason = GLOBAL, "One model across all stations, as asked."
+        try:
+            together = _staged(control, "all stations together")
+            shared = fit_global([copies[i].values for i in usable], config, together,
+                                names=[copies[i].id for i in usable])
+            chosen = dict(zip(usable, shared, strict=True))
+        except DataError as exc:
+            if across == GLOBAL:
+                raise
+            model, reason = EACH, across_impossible(first_line(str(exc)))
+        if across == "auto" and not control.stop_event.is_set():
+            own: dict[int, Any] = {}
+            for index in usable:
+                if control.stop_event.is_set():
+                    break
+                label = station_stage(index + 1, len(copies), copies[index].id)
+                own[index] = fit(copies[index].values, config, _staged(control, label))
+            if chosen and len(own) == len(usable):
+                choice = choose_across([own[i] for i in usable], [chosen[i] for i in usable])
+                model, reason = choice.model, choice.reason
+                if choice.model == EACH:
+                    chosen = own
+            elif chosen:
+                reason = "Stopped before every station had its own model: kept the one across them."
+            else:
+                chosen = own
+        done: list[StationRun] = []
+        for index, station in enumerate(copies):
+            if index in errors or index not in chosen:
+                error = errors.get(index, "not trained: stopped before its turn")
+                done.append(dataclasses.replace(station, run=None, error=error))
+                continue
+            label = station_stage(index + 1, len(copies), station.id)
+            run = complete(chosen[index], station.values, _staged(control, label), classical=classical)
+            done.append(dataclasses.replace(station, run=run, error=""))
+        result = StationRuns(done, model=model, reason=reason)
+        return combine_stations(result, control.stop_event.is_set())
 
     return run_all

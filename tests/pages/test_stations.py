@@ -92,6 +92,7 @@ def test_all_stations_trains_each_in_one_job_and_the_forecast_page_compares_them
     assert "each of the 2 stations" in texts(at)
     assert at.button(key="train_spread").disabled and at.button(key="train_auto").disabled
     assert not at.button(key="train").disabled
+    assert at.radio(key="across_pick").value == "auto", "by default the model kind that wins on validation"
     set_numbers(at, epochs=2, units=4)
     at.button(key="train").click().run()
     job = at.session_state["job"]
@@ -110,6 +111,8 @@ def test_all_stations_trains_each_in_one_job_and_the_forecast_page_compares_them
                                                 for s in run.stations.stations]
     assert table["series"].tolist() == ["USW0001", "USW0002"] and table["lstm_mae"].notna().all()
     assert "of 2** trained stations" in texts(at)
+    assert run.stations.model in ("each", "global") and run.stations.reason.startswith("Chose one model")
+    assert any("Chose one model" in caption.value for caption in at.caption), "the page says which model and why"
     download = next(d for d in at.get("download_button") if d.proto.label == "Download all forecasts (CSV)")
     assert download is not None
     csv = pd.read_csv(io.BytesIO(stations_forecast_csv(run.stations)))

@@ -222,3 +222,43 @@ def test_panel_runner_without_any_trainable_station_fails_with_the_first_reason(
     stations = [StationRun("TINY", None, daily(8))]
     with pytest.raises(TrainingError, match="No station could be trained: TINY: "):
         panel_runner(stations)(stations[0].values, TINY, TrainControl())
+
+
+def _daily_stations(count: int = 2) -> tuple[StationRun, ...]:
+    return tuple(StationRun(id=f"S{k}", name=f"Station {k}", values=daily(seed=k)) for k in range(count))
+
+
+@pytest.mark.parametrize("across", ["global", "auto"])
+def test_one_model_across_the_stations_scores_each_on_its_own_test_span(across: str) -> None:
+    from core.run.runners import across_runner
+
+    stations = _daily_stations()
+    stages: list[str] = []
+    run = across_runner(stations, across, classical=False)(stations[0].values, TINY,
+                                                           TrainControl(on_stage=stages.append))
+    assert run.stations is not None and [s.id for s in run.stations.stations] == ["S0", "S1"]
+    assert all(station.usable for station in run.stations.stations)
+    for station, own in zip(run.stations.stations, stations, strict=True):  # each scored on its own targets
+        assert station.run is not None and station.run.predictions is not None
+        actual = station.run.predictions["actual"]
+        assert np.allclose(actual.to_numpy(), own.values.loc[actual.index].to_numpy())
+    assert any(stage.startswith("all stations together: ") for stage in stages), stages
+    if across == "global":
+        assert run.stations.model == "global" and "as asked" in run.stations.reason
+        first, second = (s.run for s in run.stations.stations)
+        assert first.model is second.model  # type: ignore[union-attr]  # one network for both
+    else:
+        assert run.stations.model in ("each", "global") and "on validation" in run.stations.reason
+        assert any(stage.startswith("station 2 of 2: S1: ") for stage in stages)  # the per-station models too
+    assert run.stations.reason in run.message
+
+
+def test_a_station_too_short_keeps_its_reason_and_the_others_share_a_model() -> None:
+    from core.run.runners import across_runner
+
+    short = StationRun(id="TINY", name=None, values=daily()[:7])
+    stations = (*_daily_stations(2), short)
+    run = across_runner(stations, "global", classical=False)(stations[0].values, TINY, TrainControl())
+    assert run.stations is not None
+    assert [station.usable for station in run.stations.stations] == [True, True, False]
+    assert "points" in run.stations.station("TINY").error
