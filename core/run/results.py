@@ -272,7 +272,7 @@ class ForecastRun:
         }
 
 
-#: The columns of ``StationRuns.table``, one row per station (the CLI's ``series_metrics.csv`` without its
+#: The columns of ``StationRuns.table``, one row per station (the CLI's ``series_metrics.csv`` without its ``model`` and
 #: ``directory``).
 STATION_COLUMNS = (
     "series", "name", "n", "lstm_mae", "best_reference", "best_reference_mae", "beats_best_reference", "coverage",
