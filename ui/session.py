@@ -34,7 +34,7 @@
 | ``train*``, ``auto_budget`` | widget keys       | the Train page's start buttons (ui/launch.py)              |
 | ``stop``, ``log_loss`` | widget keys           | the Train page's job panel (ui/job_panel.py)               |
 | ``learn_*``        | widget keys               | the Learn page's pickers and what-if sliders (page-local)  |
-| ``station_pick``, ``forecast_station``, ``across_pick`` | widget keys | the station pickers, the models choice (ui/stations.py) |
+| ``station_pick``, ``forecast_station``, ``across_pick`` | widget keys | station pickers, models (ui/stations.py) |
 
 Widget keys are page-local and cleaned up by Streamlit when the page changes, so nothing above them in the table
 is a widget key; each ui module's docstring lists the widget keys it draws.
