@@ -22,7 +22,8 @@ if panel is not None and every_station:
     st.write(
         f"The model learns from **each of the {len(panel):,} stations** of "
         f"**{md_escape(st.session_state.get('panel_source', 'your data'))}**, with the same settings, in one "
-        f"job, as many at once as there are training workers. The settings are suggested for the first station "
+        f"job; **Models** below chooses one model per station or one across them. The settings are suggested for "
+        f"the first station "
         f"({md_escape(panel.members[0].label)}, {len(series.values):,} points); hover the **?** for what each one does."
     )
 else:
