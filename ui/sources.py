@@ -12,6 +12,7 @@ import streamlit as st
 from core.data.datasets import builtin_names, builtin_panel_names, builtin_title, load_builtin, load_builtin_panel
 from core.data.intake import read_series
 from core.data.panel import read_panel
+from core.data.parsing.columns import temperature_like
 from core.data.parsing.common import MAX_COLUMNS, MAX_ROWS
 from core.data.series import LoadedSeries, Panel, SeveralSeriesError
 from core.errors import CoreError
@@ -44,15 +45,21 @@ def _load_builtin() -> None:
 
 def _read_file(data: bytes, date_column: str | None = None, value_column: str | None = None
                ) -> LoadedSeries | Panel:
-    """One series, or a panel when the file stacks several series (a station-id column).
+    """One series, or a panel when the file stacks several series (a station-id column) or, read without a
+    chosen value column, puts several temperature-like columns side by side (one station per column).
 
     Raises:
         CoreError: the file (or every series in it) cannot be used.
     """
     try:
-        return read_series(data, date_column=date_column, value_column=value_column)
+        series = read_series(data, date_column=date_column, value_column=value_column)
     except SeveralSeriesError:
         return read_panel(data, date_column=date_column, value_column=value_column)
+    if value_column is None and sum(temperature_like(name) for name in series.numeric_columns) > 1:
+        wide = read_panel(data, date_column=date_column)
+        if wide.layout == "wide":
+            return wide
+    return series
 
 
 def _use_file(loaded: LoadedSeries | Panel, name: str) -> None:
@@ -134,10 +141,13 @@ def column_pickers(series: LoadedSeries, panel: Panel | None) -> None:
         date_pick = c1.selectbox("Date column", date_options, index=date_index, key="date_pick",
                                  help="The column with the timestamps.")
         value_options = list(series.numeric_columns) or [series.value_column]
+        # A wide file's station picker also changes the value column: a key of its own per station keeps the picker
+        # on that station's column (a stale choice would read the file again as one series).
+        wide = panel is not None and panel.layout == "wide"
         value_pick = c2.selectbox(
             "Value column", value_options,
             index=value_options.index(series.value_column) if series.value_column in value_options else 0,
-            key="value_pick", help="The numbers to forecast.",
+            key=f"value_pick_{series.value_column}" if wide else "value_pick", help="The numbers to forecast.",
         )
         wanted_date = None if date_pick == GENERATED_DATES else date_pick
         if (wanted_date, value_pick) != (series.date_column, series.value_column):

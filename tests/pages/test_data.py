@@ -49,7 +49,8 @@ def test_data_page_column_pickers_choose_the_value_column() -> None:
         ("multi.csv", f"date,temp_min,temp_max,visitors\n{rows}\n".encode(), "text/csv")).run()
     assert not at.exception
     assert at.session_state["series"].value_column == "temp_min"  # first temperature-like column
-    at.selectbox(key="value_pick").set_value("visitors").run()
+    assert at.selectbox(key="station_pick").options[:2] == ["temp_min", "temp_max"], "offered as series"
+    next(box for box in at.selectbox if box.label == "Value column").set_value("visitors").run()
     assert not at.exception
     series = at.session_state["series"]
     assert series.value_column == "visitors" and series.values.iloc[0] == 3

@@ -146,3 +146,24 @@ def test_a_new_value_column_of_a_long_file_keeps_the_chosen_station() -> None:
     at.selectbox(key="date_pick").set_value("STATION").run()
     assert any("does not contain dates" in e.value for e in at.error)
     assert at.session_state["series"].series_id == "C", "a bad column choice keeps the station"
+
+
+def test_a_wide_file_offers_its_temperature_columns_as_stations() -> None:
+    days = [f"2024-{1 + d // 28:02d}-{1 + d % 28:02d}" for d in range(56)]
+    wide = ["date,tmax_seattle,tmax_portland,humidity"] + [f"{day},{5 + k % 3},{25 + k % 4},{60 + k % 5}"
+                                                           for k, day in enumerate(days)]
+    at = open_app()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader[0].set_value(("wide.csv", ("\n".join(wide) + "\n").encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    picker = at.selectbox(key="station_pick")
+    assert picker.options[:2] == ["tmax_seattle", "tmax_portland"] and len(picker.options) == 3  # and "All"
+    picker.set_value("tmax_portland").run()
+    assert at.session_state["series"].values.min() >= 25, "the second station's own column"
+    next(box for box in at.selectbox if box.label == "Value column").set_value("humidity").run()  # one series
+    assert "panel" not in at.session_state and at.session_state["series"].values.min() >= 60
+    single = ["date,temp_c,humidity"] + [f"{day},{5 + k % 3},{60 + k % 5}" for k, day in enumerate(days)]
+    fresh = open_app()
+    fresh.switch_page("pages/data.py").run()
+    fresh.file_uploader[0].set_value(("one.csv", ("\n".join(single) + "\n").encode(), "text/csv")).run()
+    assert "panel" not in fresh.session_state and fresh.selectbox(key="value_pick").value == "temp_c"
