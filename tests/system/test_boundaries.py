@@ -49,7 +49,7 @@ def test_core_ui_modules_never_import_streamlit():
 TESTS = ROOT / "tests"
 #: Test modules under tests/core that test a module of another name (the file says which).
 CORE_TESTS_OF_ANOTHER_NAME = {"test_layers.py", "test_training_memory.py", "test_panel_fuzz.py", "test_r_ts.py",
-                              "test_open_meteo.py", "test_cli_series.py", "test_references.py",
+                              "test_open_meteo.py", "test_cli_series.py", "test_cli_across.py", "test_references.py",
                               "test_causality.py"}
 #: Modules without a test module of their own; each is exercised through the modules that use it.
 CORE_MODULES_TESTED_ELSEWHERE = {"__init__.py", "__main__.py", "errors.py", "run/results.py", "data/parsing/layout.py",
