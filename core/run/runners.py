@@ -39,7 +39,7 @@ from core.words import first_line
 
 __all__ = [
     "MAX_SNAPSHOTS", "MAX_REPLAY_POINTS", "SPREAD_SEEDS", "ReplayRecorder", "replay_runner", "seed_spread",
-    "seed_spread_runner", "auto_runner", "runner_for", "station_stage", "train_stations", "panel_runner",
+    "seed_spread_runner", "auto_runner", "runner_for", "train_stations", "panel_runner",
     "across_runner",
 ]
 

@@ -61,6 +61,11 @@ def live_processes(marker: str) -> list[str]:
     return found
 
 
+def _ray_processes() -> list[str]:
+    """``pid args`` of every live Ray process: its servers and its renamed workers and agents (``ray::...``)."""
+    return [line for line in live_processes("") if "ray::" in line or "ray/core/src/ray/" in line]
+
+
 def wait_until(condition, timeout: float, what: str, interval: float = 0.05):  # type: ignore[no-untyped-def]
     """``tests.helpers.wait_for`` with ``what`` third and a shorter interval, as these tests call it."""
     return wait_for(condition, timeout, interval=interval, what=what)
@@ -70,6 +75,7 @@ def wait_until(condition, timeout: float, what: str, interval: float = 0.05):  #
 def ray_session() -> Iterator[cluster.ClusterInfo]:
     """The embedded Ray of this test session; afterwards none of its processes may be left."""
     saved = os.environ.pop("RAY_ADDRESS", None)  # always the embedded Ray here, whatever the shell says
+    before = set(_ray_processes())
     temp = Path(tempfile.mkdtemp(prefix="lstm-ray-t-", dir="/tmp"))
     try:
         info = cluster.connect(cpus=WORKERS, temp_dir=temp)
@@ -82,6 +88,9 @@ def ray_session() -> Iterator[cluster.ClusterInfo]:
         os.environ["RAY_ADDRESS"] = saved
     left = wait_until(lambda: not live_processes(str(temp)) and "done", 60, "the session's Ray processes to exit")
     assert left == "done"
+    # Ray's agents rename themselves ("ray::DashboardAgent"), so their command line names no temp dir: wait for
+    # every Ray process that was not there before the session to exit too.
+    wait_until(lambda: not set(_ray_processes()) - before, 60, "the session's Ray agents to exit")
     shutil.rmtree(temp, ignore_errors=True)
 
 
