@@ -13,9 +13,11 @@ first page drawn at the same time would wait for. When the server stops, the run
 from __future__ import annotations
 
 import ast
+import asyncio
 import contextlib
 import importlib
 import logging
+import signal
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -96,8 +98,28 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     timer = threading.Timer(WORKERS_START_SECONDS, job_manager)  # Ray and the workers start in the background
     timer.daemon = True
     timer.start()
+    keeper = asyncio.create_task(_keep_sigterm(signal.getsignal(signal.SIGTERM)))
     try:
         yield
     finally:
+        keeper.cancel()
         timer.cancel()
         job_manager().shutdown(timeout=5.0)
+        from core.run import cluster
+
+        cluster.disconnect()  # the embedded Ray stops with its agents (at exit it may be too late for them)
+
+
+async def _keep_sigterm(handler: Any) -> None:
+    """Put the server's own SIGTERM handler back once Ray has started (this runs on the main thread, where the
+    server's event loop runs). Ray's core installs a handler of its own that ends the process at once, which
+    leaves Ray's agents running without their raylet; with the server's handler a SIGTERM stops the server, whose
+    lifespan then stops Ray (``core.run.cluster.disconnect``)."""
+    if not callable(handler):
+        return
+    import ray
+
+    while not ray.is_initialized():
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.0)  # Ray's handler is installed as the connection finishes
+    signal.signal(signal.SIGTERM, handler)
