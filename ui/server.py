@@ -117,9 +117,8 @@ async def _keep_sigterm(handler: Any) -> None:
     lifespan then stops Ray (``core.run.cluster.disconnect``)."""
     if not callable(handler):
         return
-    import ray
+    from core.run import cluster
 
-    while not ray.is_initialized():
+    while cluster.connected() is None:  # set once ray.init has returned, Ray's handler installed with it
         await asyncio.sleep(0.2)
-    await asyncio.sleep(1.0)  # Ray's handler is installed as the connection finishes
     signal.signal(signal.SIGTERM, handler)
