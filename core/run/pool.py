@@ -36,7 +36,7 @@ from core.errors import CoreError, TrainingError
 from core.model.progress import EpochRecord, TrainControl
 from core.run import cluster
 from core.run.portable import Plan
-from core.run.results import MAX_STATIONS, ForecastRun, Runner, StationRun, StationRuns, combine_stations, station_stage
+from core.run.results import MAX_STATIONS, ForecastRun, Runner, StationRuns, combine_stations, station_stage
 from core.run.workers import WORKER_LOST, TrainingWorker
 from core.words import first_line
 
@@ -83,7 +83,10 @@ class Backend(Protocol):
 
 def _run_many(backend: Backend, items: Sequence[tuple[pd.Series, ForecastConfig]], work: Work,
               on_done: Callable[[int, ForecastRun | CoreError], None] | None,
-              stop_event: threading.Event | None) -> list[ForecastRun | CoreError]:
+              stop_event: threading.Event | None,
+              control_for: Callable[[int], TrainControl] | None = None) -> list[ForecastRun | CoreError]:
+    """``WorkerPool.run_many``; ``control_for(index)`` gives the control of an item as it starts (default: one
+    with ``stop_event`` only), and is not called for an item skipped after a stop."""
     stop_event = stop_event or threading.Event()
     results: list[ForecastRun | CoreError | None] = [None] * len(items)
 
@@ -93,8 +96,9 @@ def _run_many(backend: Backend, items: Sequence[tuple[pd.Series, ForecastConfig]
         if stop_event.is_set():
             outcome = TrainingError("Stopped before this series was trained.")
         else:
+            control = TrainControl(stop_event=stop_event) if control_for is None else control_for(index)
             try:
-                outcome = backend.run(values, config, TrainControl(stop_event=stop_event), work)
+                outcome = backend.run(values, config, control, work)
             except CoreError as error:
                 outcome = error
         results[index] = outcome
@@ -381,23 +385,18 @@ class WorkerPool:
             self._release(slot, dead)
 
     def _run_stations(self, config: ForecastConfig, control: TrainControl, plan: Plan) -> ForecastRun:
-        """Every station of ``plan`` at once, one per free worker, each a ``Plan("replay")`` of its own; Stop
-        stops the running ones (they keep their best weights) and skips the rest. Stages are reported per
-        station (``"station 2 of 3: LGA: training"``); the loss chart follows the first station still training."""
+        """Every station of ``plan`` at once, one per free worker (:func:`_run_many`), each a ``Plan("replay")`` of
+        its own; Stop stops the running ones (they keep their best weights) and skips the rest. Stages are reported
+        per station (``"station 2 of 3: LGA: training"``); the loss chart follows the first station still training."""
         stations = list(plan.stations)
         if not stations or len(stations) > MAX_STATIONS:
             raise ValueError(f"a stations plan takes 1 to {MAX_STATIONS} stations, got {len(stations)}")
-        work = Plan("replay", classical=plan.classical)
-        done: list[StationRun | None] = [None] * len(stations)
+        started: set[int] = set()
         training: list[int] = []  # stations training now, in the order they started
         lock = threading.Lock()
 
-        def one(index: int) -> None:
-            station = stations[index]
-            if control.stop_event.is_set():
-                done[index] = dataclasses.replace(station, run=None, error="not trained: stopped before its turn")
-                return
-            label = station_stage(index + 1, len(stations), station.id)
+        def control_for(index: int) -> TrainControl:
+            label = station_stage(index + 1, len(stations), stations[index].id)
 
             def stage(name: str) -> None:
                 if control.on_stage is not None:
@@ -410,22 +409,23 @@ class WorkerPool:
                     control.on_epoch(record)
 
             with lock:
+                started.add(index)
                 training.append(index)
             stage("starting")
-            try:
-                run = self.run(station.values, config, TrainControl(stop_event=control.stop_event, on_stage=stage,
-                                                                     on_epoch=epoch), work)
-                done[index] = dataclasses.replace(station, run=run, error="")
-            except CoreError as error:
-                done[index] = dataclasses.replace(station, run=None, error=first_line(str(error)))
-            finally:
-                with lock:
+            return TrainControl(stop_event=control.stop_event, on_stage=stage, on_epoch=epoch)
+
+        def finished(index: int, _outcome: ForecastRun | CoreError) -> None:
+            with lock:
+                if index in training:
                     training.remove(index)
 
-        with ThreadPoolExecutor(max(1, min(self.slots, len(stations))), thread_name_prefix="lstm-stations") as threads:
-            list(threads.map(one, range(len(stations))))
-        result = StationRuns([station for station in done if station is not None])
-        return combine_stations(result, control.stop_event.is_set())
+        outcomes = _run_many(self, [(station.values, config) for station in stations],
+                             Plan("replay", classical=plan.classical), finished, control.stop_event, control_for)
+        done = [dataclasses.replace(station, run=outcome, error="") if isinstance(outcome, ForecastRun)
+                else dataclasses.replace(station, run=None, error=first_line(str(outcome)) if index in started
+                                         else "not trained: stopped before its turn")
+                for index, (station, outcome) in enumerate(zip(stations, outcomes, strict=True))]
+        return combine_stations(StationRuns(done), control.stop_event.is_set())
 
     def _follow(self, slot: _Slot, key: str, ref: Any, control: TrainControl, deadline: float) -> ForecastRun:
         """The monitor: forward progress and Stop until the run is back."""

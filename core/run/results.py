@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -378,8 +378,6 @@ def combine_stations(result: StationRuns, stopped: bool) -> ForecastRun:
     Raises:
         TrainingError: no station could be trained; the message is the first station's reason.
     """
-    import dataclasses
-
     trained = [station.run for station in result.stations if station.run is not None]
     if not trained:
         first = result.stations[0]
@@ -388,8 +386,7 @@ def combine_stations(result: StationRuns, stopped: bool) -> ForecastRun:
     message = (f"Trained {len(result.usable())} of {len(result)} stations"
                f"{'; stopped before the rest' if stopped else ''}.{' ' + result.reason if result.reason else ''}")
     status = "stopped" if stopped and shown.status in ("completed", "early_stopped") else shown.status
-    return dataclasses.replace(shown, stations=result, status=status,
-                               message=message if shown.usable else shown.message)
+    return replace(shown, stations=result, status=status, message=message if shown.usable else shown.message)
 
 
 def _band_json(bands: Bands | None) -> dict[str, Any]:
