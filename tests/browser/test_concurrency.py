@@ -49,9 +49,6 @@ TRACE_Y_JS = """(name) => {
 }"""
 
 
-
-
-
 def _csv(person: dict, tmp_path) -> str:  # type: ignore[no-untyped-def]
     days = pd.date_range("2024-01-01", periods=person["days"], freq="D")
     rows = [f"{day:%Y-%m-%d},{person['level'] + (i % 7) * 0.5:.2f}" for i, day in enumerate(days)]
@@ -81,6 +78,25 @@ def _status(page) -> str:  # type: ignore[no-untyped-def]
         if texts:
             return texts[0]
     return ""
+
+
+def _state(status: str) -> str:
+    """What a status says about the queue: its position, training, or ended (the elapsed seconds left out)."""
+    if match := re.search(r"number (\d+) in the queue", status):
+        return match.group(1)
+    return "training" if "Training: epoch" in status else status.split(":")[0]
+
+
+def _one_moment(pages) -> list[str] | None:  # type: ignore[no-untyped-def]
+    """Every page's status, when a second sweep finds each page in the same state (else None: the queue moved).
+
+    Positions only go down and trainings only end, so if the queue moved during the first sweep, a page read
+    before the move differs in the second sweep; equal sweeps are one moment of the queue.
+    """
+    first = [_status(p) for p in pages]
+    second = [_status(p) for p in pages]
+    same = [_state(s) for s in first] == [_state(s) for s in second]
+    return first if same and all(first) else None
 
 
 def _http_seconds(url: str) -> float:
@@ -120,12 +136,16 @@ def test_ten_sessions_train_at_once_queue_and_keep_their_own_data(browser, strea
         started = time.monotonic()
         for page in pages:  # ten clicks within a few seconds
             main_area(page).get_by_role("button", name="Train", exact=True).click()
-        first_status = [wait_for(lambda p=page: _status(p), timeout=60, what="a training status") for page in pages]
+        for page in pages:
+            wait_for(lambda p=page: _status(p), timeout=60, what="a training status")
+        # The statuses are read one page after another, and the queue moves on when a training ends: a sweep is one
+        # moment of the queue only when the next sweep finds every page in the same state.
+        first_status = wait_for(lambda: _one_moment(pages), timeout=120, what="two sweeps of the same queue")
         assert sum("Training: epoch" in s for s in first_status) <= WORKERS, first_status
         positions = sorted(int(m.group(1)) for s in first_status if (m := re.search(r"number (\d+) in", s)))
         assert positions and positions == list(range(1, len(positions) + 1)), first_status
-        # at most one round of trainings may have ended before the last person clicked
-        assert len(positions) >= SESSIONS - 2 * WORKERS, first_status
+        # most people queued: at most a round or two of trainings ended before the queue was read in one moment
+        assert len(positions) >= SESSIONS - 3 * WORKERS, first_status
         queued_page = next(page for page, s in zip(pages, first_status, strict=True) if "in the queue" in s)
         screenshot(queued_page, "concurrency-01-queued")
 
