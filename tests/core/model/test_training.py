@@ -288,3 +288,27 @@ def test_every_position_training_learns() -> None:
     naive = float(np.mean(np.square(data.x_val[:, -1, 0] - data.y_val)))
     assert outcome.history[-1].loss < outcome.history[0].loss
     assert min(r.val_loss for r in outcome.history) < naive
+
+
+def test_a_lower_loss_epoch_that_is_worse_than_the_rule_in_mae_keeps_the_rule(monkeypatch):
+    """Validation errors scripted per call: (squared, absolute). Epoch 1 has the lowest squared error but a higher
+    MAE than the starting weights (the rule of the residual target), so the rule is kept, weights included."""
+    scripted = iter([(1.0, 0.50), (0.8, 0.60), (0.9, 0.70)])  # start, epoch 1, epoch 2
+    monkeypatch.setattr(training, "_validation_errors", lambda compiled, data: next(scripted))
+    config = dataclasses.replace(CONFIG, target="change", epochs=2)
+    data = prepare(sine(), config)
+    model = build_model(config)
+    start = [w.copy() for w in model.get_weights()]
+    outcome = train(model, data, config, TrainControl())
+    assert [r.val_loss for r in outcome.history] == [0.8, 0.9]
+    assert outcome.best_epoch == 0 and outcome.start_val_mae == 0.5
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), start, strict=True))
+
+
+def test_keeps_rule_only_when_the_chosen_epoch_is_worse_in_mae():
+    history = [EpochRecord(epoch=1, loss=1.0, val_loss=0.8, seconds=0.1, val_mae=0.45),
+               EpochRecord(epoch=2, loss=0.9, val_loss=0.7, seconds=0.1, val_mae=0.55)]
+    assert training.keeps_rule(history, 2, start_mae=0.5)
+    assert not training.keeps_rule(history, 1, start_mae=0.5)
+    assert not training.keeps_rule(history, 0, start_mae=0.5)  # already the rule
+    assert not training.keeps_rule(history, 2, start_mae=None)  # value target or no validation
