@@ -43,6 +43,22 @@ def _poll(condition: Callable[[], Any], timeout: float, what: str, interval: flo
         time.sleep(interval)
 
 
+def _ray_processes() -> list[int]:
+    """Live (not zombie) Ray processes on this machine: its servers and its renamed workers and agents."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and ("ray::" in args or "ray/core/src/ray/" in args):
+            found.append(int(entry.name))
+    return found
+
+
 @contextmanager
 def server(log_path: Path, script: Path = ROOT / "app.py") -> Iterator[tuple[str, float, float]]:
     """A fresh ``streamlit run app.py`` (or ``script``); yields (url, launch time, time it accepted connections)."""
@@ -75,6 +91,9 @@ def server(log_path: Path, script: Path = ROOT / "app.py") -> Iterator[tuple[str
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+        # The server's Ray agents take up to a minute to exit after it; the next measurement must not share the
+        # cores with them (a visitor's first page does not come while a previous server shuts down).
+        _poll(lambda: not _ray_processes(), 120, "the server's Ray processes to exit", interval=0.2)
 
 
 @contextmanager
