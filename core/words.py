@@ -326,14 +326,20 @@ def winner_sentence(lstm_mae: float, best: tuple[str, float] | None, labels: dic
 
 
 def recommendation_sentence(model: str, weights: dict[str, float], validation_mae: dict[str, float],
-                            best_reference: str | None, labels: dict[str, str] | None = None) -> str:
-    """Why the recommended forecast was chosen, from its validation scores (never the test span)."""
+                            best_reference: str | None, labels: dict[str, str] | None = None,
+                            span: str = "validation") -> str:
+    """Why the recommended forecast was chosen, from its validation scores (never the test span); ``span`` is
+    ``"training"`` when the series had no validation data and a rule was chosen on the training targets."""
     def words(key: str) -> str:
         return "the LSTM" if key == "lstm" else _reference_words(key, labels)
 
     score = validation_mae.get(model, math.nan)
     if best_reference is None:
         return "Recommended: the LSTM (no reference could be scored on the validation data)."
+    if span == "training":
+        return (f"Recommended: a simple rule, {words(model)}: the series is too short to keep validation data "
+                f"aside, so the LSTM could not be checked before the test period; of the simple rules, this one "
+                f"was off by {score:.4g} on average on the training data.")
     reference = validation_mae.get(best_reference, math.nan)
     if model == "blend":
         parts = " + ".join(f"{weight:.1f} x {words(key)}" for key, weight in weights.items())
@@ -433,7 +439,8 @@ def lead_heading(model: str, weights: dict[str, float], labels: dict[str, str] |
 
 
 def lead_sentence(lstm_mae: float, best: tuple[str, float] | None, model: str, weights: dict[str, float], *,
-                  unit: str = "", labels: dict[str, str] | None = None, validated: bool = True) -> Sentence:
+                  unit: str = "", labels: dict[str, str] | None = None, validated: bool = True,
+                  span: str = "validation") -> Sentence:
     """The verdict a page leads with: the LSTM against the best reference on the test period, and what to use.
 
     When the LSTM loses, the forecast to use is the recommended one (chosen on validation), or the best
@@ -446,6 +453,7 @@ def lead_sentence(lstm_mae: float, best: tuple[str, float] | None, model: str, w
         unit: the values' unit ("°C"), or "".
         labels: fitted variants' labels, e.g. ``{"arima": "ARIMA(2,0,2)"}``.
         validated: False when the LSTM is recommended only because no reference could be scored on validation.
+        span: where the recommended forecast was chosen: ``"validation"``, or ``"training"`` (no validation data).
 
     Returns:
         E.g. "The LSTM loses to a simple rule, "last value + the average trend" (drift), on the test period
@@ -461,7 +469,7 @@ def lead_sentence(lstm_mae: float, best: tuple[str, float] | None, model: str, w
         margin = 0.0 if lstm_mae <= score else -1.0
     scores = f"off by {amount(lstm_mae, unit)} on average against {amount(score, unit)}"
     if margin > 0:
-        why = "" if model == "lstm" else ", the forecast chosen on the validation period"
+        why = "" if model == "lstm" else f", the forecast chosen on the {span} period"
         return Sentence(f"The LSTM beats the best reference, {words}, on the test period ({scores}): "
                         f"use {chosen}{why}.", True)
     rule = words if model == "lstm" else chosen
@@ -471,7 +479,7 @@ def lead_sentence(lstm_mae: float, best: tuple[str, float] | None, model: str, w
     loser = f"a simple rule, {words}," if name in SIMPLE_RULE_KEYS else words
     honest = (" (the validation period favoured the LSTM, but the test period is the honest check)"
               if model == "lstm" and validated else "" if model in ("lstm", name)
-              else ", the forecast chosen on the validation period")
+              else f", the forecast chosen on the {span} period")
     return Sentence(f"The LSTM loses to {loser} on the test period ({scores}): use {rule}{honest}.", False)
 
 

@@ -54,7 +54,7 @@ def lead(run: ForecastRun) -> None:
     rec = run.recommendation
     if rec is not None:
         st.write(md_escape(recommendation_sentence(rec.model, rec.weights, rec.validation_mae, rec.best_reference,
-                                                   run.baseline_labels)))
+                                                   run.baseline_labels, span=rec.span)))
 
 
 def summary(run: ForecastRun, unit: str, step: str) -> None:
@@ -190,16 +190,19 @@ def coverage(run: ForecastRun, step: str) -> None:
     own = model != "lstm" and run.recommended_bands is not None
     bands = run.recommended_bands if own and run.recommended_bands is not None else run.bands
     st.subheader("Does the band keep its promise? (test period)")
-    st.plotly_chart(coverage_figure(bands, run.interval_level, step_word=step), width="stretch",
-                    key="coverage_chart")
+    checked = any(value is not None for value in bands.coverage_by_step)
+    if checked:  # an empty chart would only say "nothing here"; the sentence below says why
+        st.plotly_chart(coverage_figure(bands, run.interval_level, step_word=step), width="stretch",
+                        key="coverage_chart")
     named = "" if not own else f"{recommended_name(model, weights, run.baseline_labels)}: "
     st.write(md_escape(named + coverage_sentence(run.interval_level, bands.coverage_by_step, points).text))
     if own:
         lstm = coverage_sentence(run.interval_level, run.bands.coverage_by_step, points).text
         st.write(md_escape(f"{model_name('lstm')}, the band on the chart: {lstm}"))
-    st.caption("Each bar counts the test values inside the band of the forecast to use (the lower and upper columns "
-               "of the table), forecast that many steps ahead from the values before them; green bars are within a "
-               "few points of the promise.")
+    if checked:
+        st.caption("Each bar counts the test values inside the band of the forecast to use (the lower and upper "
+                   "columns of the table), forecast that many steps ahead from the values before them; green bars are "
+                   "within a few points of the promise.")
 
 
 def downloads(run: ForecastRun, figure: go.Figure) -> None:

@@ -32,7 +32,8 @@ def lead_verdict(run: ForecastRun) -> Sentence:
     model, weights = (rec.model, rec.weights) if rec is not None else ("lstm", {"lstm": 1.0})
     return lead_sentence(run.metrics["lstm"]["mae"], run.best_reference, model, weights,
                          unit=unit_for(run.value_column), labels=run.baseline_labels,
-                         validated=rec is not None and rec.best_reference is not None)
+                         validated=rec is not None and rec.best_reference is not None,
+                         span=rec.span if rec is not None else "validation")
 
 
 def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str]:
@@ -61,7 +62,7 @@ def report_card(run: ForecastRun, copy: CopycatResult | None = None) -> list[str
     sentences.append(lead_verdict(run).text)
     if rec is not None:
         sentences.append(recommendation_sentence(rec.model, rec.weights, rec.validation_mae, rec.best_reference,
-                                                 run.baseline_labels))
+                                                 run.baseline_labels, span=rec.span))
     if run.bands is not None:
         sentences.append(coverage_sentence(run.interval_level, run.bands.coverage_by_step, points).text)
     elif run.interval_coverage is not None:

@@ -9,6 +9,10 @@ predictions (they were fitted on the validation span too, which flatters them). 
 A learned option (the LSTM or the blend) is recommended only when it beats the best reference on validation by
 more than :data:`MIN_MARGIN`; otherwise the best reference is, so the recommendation is never worse than the best
 reference on validation. The test span plays no part.
+
+A series too short to keep validation data aside has nothing to check the LSTM on before the test span: there
+the best of the parameter-free rules (naive, seasonal naive, seasonal step) on the training targets is
+recommended (``span="training"``, ``core.run.references.validation_choice``).
 """
 
 from __future__ import annotations
@@ -42,12 +46,15 @@ class Recommendation:
         weights: the recommended forecast as a weighted sum of models, e.g. ``{"lstm": 0.7, "arima": 0.3}``.
         validation_mae: every candidate's validation MAE (the blend's under :data:`BLEND`).
         best_reference: the reference with the lowest validation MAE (None when none could be scored).
+        span: the targets the choice was made on: ``"validation"``, or ``"training"`` for a series without
+            validation data (then ``validation_mae`` holds the rules' training MAE).
     """
 
     model: str
     weights: dict[str, float]
     validation_mae: dict[str, float] = field(default_factory=dict)
     best_reference: str | None = None
+    span: str = "validation"
 
     def combine(self, forecasts: dict[str, np.ndarray]) -> np.ndarray:
         """The recommended forecast from its parts' forecasts (same shapes)."""
@@ -60,6 +67,7 @@ class Recommendation:
             "weights": dict(self.weights),
             "validation_mae": {k: (v if math.isfinite(v) else None) for k, v in self.validation_mae.items()},
             "best_reference_on_validation": self.best_reference,
+            "span": self.span,
         }
 
 

@@ -411,7 +411,7 @@ def complete(
     run.interval_coverage = bands.coverage
     run.interval_half_widths = bands.half_widths
     reason = recommendation_sentence(recommendation.model, recommendation.weights, recommendation.validation_mae,
-                                     recommendation.best_reference, evaluation.labels)
+                                     recommendation.best_reference, evaluation.labels, span=recommendation.span)
     run.message = _summary(outcome, evaluation, bands, season, fitted.frequency, reason) + "".join(
         f" {note}" for note in (backtest_note, cut_short) if note)
     run.recent = _recent(values, data)

@@ -4,6 +4,7 @@ recommended forecast."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -247,6 +248,29 @@ def reference_paths(
     return paths
 
 
+#: The rules a series without validation data chooses among on its training targets: they have no parameters, so
+#: their training errors are out-of-sample ones.
+PARAMETER_FREE = ("naive", "seasonal_naive", "seasonal_step")
+
+
+def training_choice(
+    data: WindowedData, index: pd.DatetimeIndex, season: int, filled: np.ndarray | None
+) -> Recommendation:
+    """Without validation data: the best parameter-free rule on the training targets (``span="training"``). The
+    LSTM cannot be checked before the test span, so a rule is the forecast to use; the LSTM with fewer than two
+    training targets (nothing to compare)."""
+    split = data.split
+    targets = range(max(1, split.train_targets.start), split.train_targets.stop)
+    if len(targets) < 2:
+        return Recommendation("lstm", {"lstm": 1.0})
+    rules = fit_rules(data.values, index, split.val_start, season)
+    candidates = {name: rules.one_step(name, data.values, targets) for name in PARAMETER_FREE}
+    chosen = recommend(data.values[targets.start : targets.stop], None, candidates, scored_mask(filled, targets))
+    if chosen.best_reference is None:
+        return Recommendation("lstm", {"lstm": 1.0})
+    return dataclasses.replace(chosen, span="training")
+
+
 def validation_choice(
     model: Any, data: WindowedData, index: pd.DatetimeIndex, season: int, fits: dict[str, ClassicalFit],
     filled: np.ndarray | None, lstm_paths: tuple[np.ndarray, int] | None = None,
@@ -257,7 +281,7 @@ def validation_choice(
     split = data.split
     targets = split.val_targets
     if len(targets) == 0 or split.val_start < 2:
-        return Recommendation("lstm", {"lstm": 1.0})
+        return training_choice(data, index, season, filled)
     rules = fit_rules(data.values, index, split.val_start, season)
     candidates = {name: rules.one_step(name, data.values, targets) for name in SIMPLE_RULES if name in REFERENCES}
     for name, fitted in fits.items():

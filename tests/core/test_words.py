@@ -25,6 +25,7 @@ from core.words import (
     lead_heading,
     lead_sentence,
     model_name,
+    recommendation_sentence,
     safe_label,
     steps,
     unit_for,
@@ -203,6 +204,13 @@ def test_the_lead_says_plainly_when_a_simple_rule_beats_the_lstm_and_what_to_use
     assert unchecked.text.endswith('use "same as one season ago" (seasonal naive).')
     exact = lead_sentence(0.1, ("drift", 0.0), "drift", {"drift": 1.0})
     assert exact.text.startswith("The LSTM loses to a simple rule") and not exact.good
+    # no validation data: the rule was chosen on the training span, and the sentences say so
+    short = lead_sentence(3.0, ("ets", 0.5), "naive", {"naive": 1.0}, span="training")
+    assert short.text.endswith('use "same as the previous step" (naive), the forecast chosen on the training period.')
+    why = recommendation_sentence("naive", {"naive": 1.0}, {"naive": 2.09, "seasonal_naive": 8.7}, "naive",
+                                  span="training")
+    assert why.startswith('Recommended: a simple rule, "same as the previous step" (naive): the series is too short')
+    assert "could not be checked before the test period" in why and "2.09 on average on the training data" in why
 
 
 def test_the_lead_names_a_fitted_winner_a_blend_and_a_tie() -> None:

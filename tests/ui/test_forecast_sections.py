@@ -5,6 +5,8 @@ the error table in the data's units, the backtest (off and on) and the downloads
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 
 import numpy as np
@@ -119,6 +121,19 @@ def test_coverage_per_step_is_drawn_with_its_sentence(runs: dict[str, ForecastRu
                 if chart["data"] and chart["data"][0]["type"] == "bar")
     assert bars["data"][0]["x"] == list(range(1, run.config.horizon + 1))
     assert any("band held the true value" in m.value for m in at.markdown)
+
+
+def test_a_band_that_could_not_be_checked_gets_its_sentence_and_no_empty_chart(runs: dict[str, ForecastRun]) -> None:
+    run = copy.copy(runs["plain"])
+    assert run.bands is not None
+    unchecked = dataclasses.replace(run.bands, coverage_by_step=[None] * len(run.bands.coverage_by_step))
+    run.bands = unchecked
+    run.recommended_bands = None if run.recommended_bands is None else unchecked
+    at = _open(run)
+    assert "Does the band keep its promise? (test period)" in [h.value for h in at.subheader]
+    charts = [_chart(at, i) for i in range(len(at.get("plotly_chart")))]
+    assert charts and not any(chart["data"] and chart["data"][0]["type"] == "bar" for chart in charts)
+    assert any("band could not be checked on the test data" in m.value for m in at.markdown)
 
 
 def test_coverage_is_that_of_the_forecast_to_use_with_the_lstms_band_in_one_sentence(

@@ -101,3 +101,25 @@ def test_filled_points_are_counted_and_left_out_of_every_metric(smooth_run):
         assert run.metrics[name]["mae"] == pytest.approx(expected)
     assert run.metrics["naive"]["mae"] < 5  # the 40-degree fills would push it far higher
     assert run.bands.points_by_step[0] == len(frame) - 10
+
+
+def test_without_validation_data_the_best_simple_rule_on_the_training_data_is_recommended():
+    """Nothing checks the LSTM before the test span, so the forecast to use is the parameter-free rule with the
+    lowest training MAE (here: a weekly pattern, which "same as a week ago" repeats exactly), and the page says why."""
+    pattern = np.array([0.0, 3.0, 1.0, 4.0, 2.0, 5.0, 1.0])
+    values = pd.Series(10 + np.tile(pattern, 10), index=pd.date_range("2024-01-01", periods=70, freq="D"),
+                       name="temp")
+    config = ForecastConfig(window=7, horizon=3, units=4, epochs=2, patience=0, validation_fraction=0.0,
+                            season_length=7, seed=0)
+    run = run_forecast(values, config)
+    rec = run.recommendation
+    assert rec is not None and rec.span == "training" and rec.model == "seasonal_naive"
+    assert rec.weights == {"seasonal_naive": 1.0} and "lstm" not in rec.validation_mae
+    train = np.arange(config.window, 70 - round(config.test_fraction * 70))  # the training targets
+    y = values.to_numpy()
+    assert rec.validation_mae["naive"] == pytest.approx(np.mean(np.abs(y[train] - y[train - 1])))
+    assert rec.validation_mae["seasonal_naive"] == 0.0
+    assert (run.forecast["recommended_model"] == "seasonal_naive").all()
+    np.testing.assert_allclose(run.forecast["recommended"], 10 + pattern[np.arange(70, 73) % 7])
+    assert "too short to keep validation data aside" in run.message
+    assert run.metrics_json()["recommended"]["span"] == "training"
