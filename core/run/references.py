@@ -37,7 +37,7 @@ __all__ = [
     "check_series", "References", "ReferenceSource", "classical_references", "reference_inputs",
     "BackgroundReferences",
     "lstm_forecaster", "backtest_folds", "run_backtest", "split_band_origins", "band_origins", "reference_paths",
-    "validation_choice",
+    "PARAMETER_FREE", "training_choice", "validation_choice",
 ]
 
 
