@@ -43,9 +43,10 @@ def _poll(condition: Callable[[], Any], timeout: float, what: str, interval: flo
         time.sleep(interval)
 
 
-def _ray_processes() -> list[int]:
-    """Live (not zombie) Ray processes on this machine: its servers and its renamed workers and agents."""
-    found = []
+def _ray_processes() -> set[int]:
+    """Live (not zombie) Ray processes on this machine: its servers and its renamed workers and agents (what
+    ``tests/ray/conftest.py`` looks for, read from ``/proc`` here)."""
+    found = set()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -55,7 +56,7 @@ def _ray_processes() -> list[int]:
         except OSError:
             continue
         if state != "Z" and ("ray::" in args or "ray/core/src/ray/" in args):
-            found.append(int(entry.name))
+            found.add(int(entry.name))
     return found
 
 
@@ -65,6 +66,7 @@ def server(log_path: Path, script: Path = ROOT / "app.py") -> Iterator[tuple[str
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = log_path.open("w")
+    before = _ray_processes()  # a Ray already running here (a user's cluster) is not the server's
     launched = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
@@ -93,7 +95,7 @@ def server(log_path: Path, script: Path = ROOT / "app.py") -> Iterator[tuple[str
         log.close()
         # The server's Ray agents take up to a minute to exit after it; the next measurement must not share the
         # cores with them (a visitor's first page does not come while a previous server shuts down).
-        _poll(lambda: not _ray_processes(), 120, "the server's Ray processes to exit", interval=0.2)
+        _poll(lambda: not _ray_processes() - before, 120, "the server's Ray processes to exit", interval=0.2)
 
 
 @contextmanager
