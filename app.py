@@ -33,15 +33,16 @@ if __name__ == "__main__":  # a visitor's script run
 
     owner_id()
     apply_link_once()  # a shared link's dataset, preset and settings, read once per session
-    presenter_toggle()
     collect_finished_job()
     current_series()
 
     navigation.run()
 
-    # Drawn after the page so it reflects what the page just changed (new data, a finished job).
+    # Drawn after the page: the status reflects what the page just changed (new data, a finished job), and in the
+    # browser the first page's heading is not held up by the sidebar's widgets (the switch reads its mode from
+    # session state, set by its callback before the script runs). The navigation above already shows the workflow.
+    presenter_toggle()
     with st.sidebar:
-        st.caption("Workflow: **1. Data** → **2. Train** → **3. Forecast** → **4. Learn**")
         st.caption(f"Data: {len(current_series().values):,} points")
         job = st.session_state.get("job")
         state = job.snapshot().state if job is not None else None

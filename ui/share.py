@@ -195,7 +195,9 @@ def _sync_presenter() -> None:
 
 
 def presenter_toggle() -> None:
-    """The sidebar switch for presenter mode (drawn before the page so every page sees its value)."""
+    """The sidebar switch for presenter mode. Drawn after the page (``app.py``): the page reads the mode from
+    ``presenter``, which the switch's callback sets before the script runs, so the first page's heading is not
+    held up by the switch's JavaScript in the browser."""
     with st.sidebar:
         st.toggle("Presenter mode", value=presenter_mode(), key="presenter_toggle", on_change=_sync_presenter,
                   help="For showing the dashboard to an audience: hides the advanced settings and makes charts "

@@ -153,7 +153,8 @@ def test_a_direct_page_link_on_a_fresh_server_goes_through_the_router(browser): 
             nav.get_by_role("link", name="Learn").wait_for()
             links = nav.get_by_role("link").all_inner_texts()
             assert [text.split()[-1] for text in links] == ["Data", "Train", "Forecast", "Learn"]
-            page.get_by_text("Workflow:", exact=False).first.wait_for()  # app.py's sidebar status
+            status = page.locator('[data-testid="stSidebar"]').get_by_text(re.compile(r"^Data: [0-9,]+ points$"))
+            status.wait_for()  # app.py's sidebar status, drawn after the page
             screenshot(page, "direct-link-train")
         finally:
             context.close()
