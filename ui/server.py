@@ -68,8 +68,7 @@ def warm_first_page() -> float:
     """Do once, before the first visitor, what the first page does for the first time: read the default series,
     build its chart and hand both to Streamlit's serializers (Plotly's JSON writer, Arrow for tables), which import
     more of Plotly and pyarrow on first use (about 0.3 s of a first script run), and fill the caches Streamlit's
-    first element reads. Returns the seconds it took;
-    a failure is logged and left for the page to report."""
+    first element reads. Returns the seconds it took; a failure is logged and left for the page to report."""
     started = time.monotonic()
     try:
         import plotly.io
